@@ -1,0 +1,294 @@
+//! Text analysis shared by indexing and querying: words, stems, stop words, and the synonym
+//! groups that let "blood in my pee" meet "hematuria". Pure; knows nothing of tantivy.
+
+use std::collections::HashMap;
+
+use rust_stemmers::{Algorithm, Stemmer};
+
+use crate::corpus::SynonymGroup;
+
+/// Filler words that carry no meaning for retrieval. "no" and "not" are not among them.
+const STOP_WORDS: &[&str] = &[
+    "a",
+    "about",
+    "after",
+    "all",
+    "also",
+    "am",
+    "an",
+    "and",
+    "any",
+    "are",
+    "as",
+    "at",
+    "be",
+    "been",
+    "being",
+    "but",
+    "by",
+    "can",
+    "could",
+    "did",
+    "do",
+    "does",
+    "doing",
+    "for",
+    "from",
+    "get",
+    "getting",
+    "got",
+    "had",
+    "has",
+    "have",
+    "having",
+    "he",
+    "her",
+    "here",
+    "him",
+    "his",
+    "how",
+    "i",
+    "if",
+    "im",
+    "in",
+    "into",
+    "is",
+    "it",
+    "its",
+    "ive",
+    "just",
+    "let",
+    "me",
+    "might",
+    "much",
+    "my",
+    "of",
+    "on",
+    "or",
+    "our",
+    "please",
+    "really",
+    "she",
+    "should",
+    "so",
+    "some",
+    "than",
+    "that",
+    "the",
+    "their",
+    "them",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "those",
+    "to",
+    "too",
+    "us",
+    "very",
+    "was",
+    "we",
+    "were",
+    "what",
+    "whats",
+    "when",
+    "where",
+    "which",
+    "who",
+    "why",
+    "will",
+    "with",
+    "would",
+    "you",
+    "your",
+    "yours",
+    "hi",
+    "hello",
+    "thanks",
+    "thank",
+    "dear",
+    "doctor",
+    "doc",
+    "question",
+    "know",
+    "tell",
+    "want",
+    "need",
+    "wondering",
+    "ask",
+    "asking",
+    "mean",
+    "means",
+    "normal",
+    "ok",
+    "okay",
+    "u",
+    "ur",
+    "pls",
+    "plz",
+];
+
+/// The lowercase words of `text`: letters and digits, apostrophes dropped ("can't" → "cant").
+pub fn words(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut word = String::new();
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            word.extend(c.to_lowercase());
+        } else if matches!(c, '\'' | '’' | '‘') && !word.is_empty() {
+            continue;
+        } else if !word.is_empty() {
+            out.push(std::mem::take(&mut word));
+        }
+    }
+    if !word.is_empty() {
+        out.push(word);
+    }
+    out
+}
+
+/// Whether a lowercase word is filler.
+pub fn is_stop_word(word: &str) -> bool {
+    STOP_WORDS.contains(&word)
+}
+
+/// A span of analysed tokens that matched a synonym group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SynonymHit {
+    pub start: usize,
+    pub end: usize,
+    pub group: usize,
+}
+
+/// Stems words and recognises multi-word synonyms; built once per index.
+pub struct Analyzer {
+    stemmer: Stemmer,
+    /// First stem of a term → (the term's stems, its group), longest terms first.
+    terms: HashMap<String, Vec<(Vec<String>, usize)>>,
+}
+
+impl std::fmt::Debug for Analyzer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Analyzer")
+            .field("synonym_terms", &self.terms.len())
+            .finish()
+    }
+}
+
+impl Analyzer {
+    pub fn new(groups: &[SynonymGroup]) -> Analyzer {
+        let mut analyzer = Analyzer {
+            stemmer: Stemmer::create(Algorithm::English),
+            terms: HashMap::new(),
+        };
+        for (group, g) in groups.iter().enumerate() {
+            for term in &g.terms {
+                let stems = analyzer.stems(term);
+                if let Some(first) = stems.first().cloned() {
+                    analyzer
+                        .terms
+                        .entry(first)
+                        .or_default()
+                        .push((stems, group));
+                }
+            }
+        }
+        for candidates in analyzer.terms.values_mut() {
+            candidates.sort_by_key(|(stems, _)| std::cmp::Reverse(stems.len()));
+        }
+        analyzer
+    }
+
+    /// Stem of one lowercase word.
+    pub fn stem(&self, word: &str) -> String {
+        self.stemmer.stem(word).into_owned()
+    }
+
+    /// Stems of the meaningful words of `text`, in order.
+    pub fn stems(&self, text: &str) -> Vec<String> {
+        words(text)
+            .into_iter()
+            .filter(|w| !is_stop_word(w))
+            .map(|w| self.stem(&w))
+            .collect()
+    }
+
+    /// Every stem of every synonym term: words the analyzer knows even if no article uses them.
+    pub fn synonym_stems(&self) -> impl Iterator<Item = &str> {
+        self.terms
+            .values()
+            .flatten()
+            .flat_map(|(stems, _)| stems.iter().map(String::as_str))
+    }
+
+    /// The synonym terms found in a token sequence; longest match wins at each position.
+    pub fn synonym_hits(&self, stems: &[String]) -> Vec<SynonymHit> {
+        let mut hits = Vec::new();
+        for start in 0..stems.len() {
+            let Some(candidates) = self.terms.get(&stems[start]) else {
+                continue;
+            };
+            for (term, group) in candidates {
+                let end = start + term.len();
+                if end <= stems.len() && stems[start..end] == term[..] {
+                    hits.push(SynonymHit {
+                        start,
+                        end,
+                        group: *group,
+                    });
+                }
+            }
+        }
+        hits
+    }
+
+    /// The tokens to index for `text`: its stems, plus one tag per synonym group it mentions.
+    pub fn index_tokens(&self, text: &str) -> String {
+        let stems = self.stems(text);
+        let mut tokens = stems.join(" ");
+        for hit in self.synonym_hits(&stems) {
+            tokens.push(' ');
+            tokens.push_str(&synonym_tag(hit.group));
+        }
+        tokens
+    }
+}
+
+/// The token that stands for a whole synonym group in the index.
+pub fn synonym_tag(group: usize) -> String {
+    format!("syn~{group}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn analyzer() -> Analyzer {
+        Analyzer::new(&[SynonymGroup {
+            terms: vec![
+                "blood in urine".into(),
+                "hematuria".into(),
+                "red pee".into(),
+            ],
+        }])
+    }
+
+    #[test]
+    fn words_lowercase_and_drop_apostrophes_and_punctuation() {
+        assert_eq!(words("Can't STOP: (itching)!"), ["cant", "stop", "itching"]);
+        assert_eq!(words("  "), Vec::<String>::new());
+    }
+
+    #[test]
+    fn multi_word_synonyms_match_through_filler_and_endings() {
+        let a = analyzer();
+        let stems = a.stems("Why is there blood in my urine?");
+        assert_eq!(a.synonym_hits(&stems).len(), 1);
+        assert!(a.index_tokens("hematuria").contains(&synonym_tag(0)));
+        assert!(a
+            .index_tokens("Hematurias everywhere")
+            .contains(&synonym_tag(0)));
+        assert!(!a.index_tokens("blood pressure").contains("syn~"));
+    }
+}

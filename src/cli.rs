@@ -1,0 +1,85 @@
+//! Command-line arguments: plain data for clap, no logic. Every path and setting can also
+//! come from an environment variable or the config file (see `config`).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// faqbot answers kidney patients' questions from an article corpus, and hands the rest to
+/// human kidney experts on Telegram.
+#[derive(Debug, Parser)]
+#[command(name = "faqbot", version, about)]
+pub struct Cli {
+    /// Config file (TOML). Default: ./faqbot.toml when it exists.
+    #[arg(long, global = true, env = "FAQBOT_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate the corpus and build a new index, switching over atomically.
+    Index(Paths),
+    /// Answer a question as the bot would.
+    Ask(AskArgs),
+    /// Measure answer quality on labelled questions (JSONL).
+    Eval(EvalArgs),
+    /// Run the Telegram bot.
+    Serve(ServeArgs),
+}
+
+/// Where the corpus and the index live.
+#[derive(Debug, Clone, Default, Args)]
+pub struct Paths {
+    /// Corpus directory [default: ./faq_corpus]
+    #[arg(long, env = "FAQBOT_CORPUS", value_name = "DIR")]
+    pub corpus: Option<PathBuf>,
+    /// Index directory [default: ./index]
+    #[arg(long, env = "FAQBOT_INDEX", value_name = "DIR")]
+    pub index: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct AskArgs {
+    #[command(flatten)]
+    pub paths: Paths,
+    /// Print one JSON object per question.
+    #[arg(long)]
+    pub json: bool,
+    /// Confidence below which the question goes to an expert [default: 0.5]
+    #[arg(long, env = "FAQBOT_THRESHOLD", value_name = "0..1")]
+    pub threshold: Option<f32>,
+    /// The question; `-` reads one question per line from standard input.
+    #[arg(required = true, num_args = 1.., value_name = "QUESTION")]
+    pub question: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    #[command(flatten)]
+    pub paths: Paths,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Confidence threshold to report at [default: 0.5]
+    #[arg(long, env = "FAQBOT_THRESHOLD", value_name = "0..1")]
+    pub threshold: Option<f32>,
+    /// Labelled questions: one `{"q": ..., "expect": [...] | "no_answer" | "urgent"}` per line.
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub paths: Paths,
+    /// Confidence below which the question goes to an expert [default: 0.5]
+    #[arg(long, env = "FAQBOT_THRESHOLD", value_name = "0..1")]
+    pub threshold: Option<f32>,
+    /// Telegram Bot API base URL [default: https://api.telegram.org]
+    #[arg(long, env = "TELOXIDE_API_URL", value_name = "URL")]
+    pub api_url: Option<String>,
+    /// Directory for the bot's database [default: ./data]
+    #[arg(long, env = "FAQBOT_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+}

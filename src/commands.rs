@@ -1,0 +1,172 @@
+//! The maintainer commands `index`, `ask` and `eval`: wiring between config, the index and
+//! the output, with the I/O kept here so the modules below stay pure.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::Path;
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
+use tracing::{info, warn};
+
+use crate::answer::Policy;
+use crate::cli::{AskArgs, EvalArgs, Paths};
+use crate::config::{self, FileConfig, Locations};
+use crate::eval::{self, Labelled, Outcome};
+use crate::search::{self, Engine, Freshness};
+use crate::{ask, render, InputError};
+
+/// Articles above which `index` shows a progress bar on a terminal.
+const PROGRESS_MIN_ARTICLES: usize = 200;
+
+/// `faqbot index`
+pub fn index(paths: &Paths, file: &FileConfig) -> anyhow::Result<()> {
+    let locations = Locations::resolve(paths, file);
+    let bar = ProgressBar::hidden();
+    let progress = |done: usize, total: usize| {
+        if done == 1 && total >= PROGRESS_MIN_ARTICLES && std::io::stderr().is_terminal() {
+            bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            bar.set_length(total as u64);
+            bar.set_style(
+                ProgressStyle::with_template("indexing {bar:40} {pos}/{len} articles")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
+        }
+        bar.set_position(done as u64);
+    };
+    let report = search::build(&locations.corpus, &locations.index, &progress)
+        .with_context(|| format!("indexing {}", locations.corpus.display()))?;
+    bar.finish_and_clear();
+    for path in &report.ignored {
+        warn!(file = %path.display(), "not an article or settings file; ignored");
+        eprintln!(
+            "warning: ignored {} (not an article or settings file)",
+            path.display()
+        );
+    }
+    println!(
+        "indexed {} articles into {} passages in {:.2?} ({})",
+        report.articles,
+        report.passages,
+        report.elapsed,
+        locations.index.display()
+    );
+    Ok(())
+}
+
+/// Opens the index, building or rebuilding it when the corpus changed.
+pub fn open_engine(locations: &Locations) -> anyhow::Result<Engine> {
+    let (engine, freshness) = search::open_fresh(&locations.corpus, &locations.index)
+        .with_context(|| format!("opening the index for {}", locations.corpus.display()))?;
+    match freshness {
+        Freshness::UpToDate => {}
+        Freshness::Rebuilt(report) => info!(
+            articles = report.articles,
+            passages = report.passages,
+            "index built because the corpus changed"
+        ),
+        Freshness::KeptPrevious(e) => {
+            warn!("the corpus changed but does not index; answering from the previous index");
+            eprintln!("warning: using the previous index: {e:#}");
+        }
+    }
+    Ok(engine)
+}
+
+/// `faqbot ask`
+pub fn ask_command(args: &AskArgs, file: &FileConfig) -> anyhow::Result<()> {
+    let policy = config::policy(args.threshold, file)?;
+    let engine = open_engine(&Locations::resolve(&args.paths, file))?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if args.question.len() == 1 && args.question[0] == "-" {
+        let interactive = std::io::stdout().is_terminal();
+        for line in std::io::stdin().lock().lines() {
+            let line = line.context("reading questions from standard input")?;
+            write_answer(&mut out, &engine, &policy, &line, args.json)?;
+            if interactive {
+                out.flush()?;
+            }
+        }
+    } else {
+        let question = args.question.join(" ");
+        write_answer(&mut out, &engine, &policy, &question, args.json)?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn write_answer(
+    out: &mut impl Write,
+    engine: &Engine,
+    policy: &Policy,
+    question: &str,
+    json: bool,
+) -> anyhow::Result<()> {
+    let verdict = ask(engine, policy, question)?;
+    if json {
+        serde_json::to_writer(&mut *out, &render::json(question, &verdict))?;
+        writeln!(out)?;
+    } else {
+        writeln!(
+            out,
+            "{}",
+            render::terminal(&verdict, engine.safety_message())
+        )?;
+    }
+    Ok(())
+}
+
+/// `faqbot eval`
+pub fn eval_command(args: &EvalArgs, file: &FileConfig) -> anyhow::Result<()> {
+    let policy = config::policy(args.threshold, file)?;
+    let labelled = read_labelled(&args.file)?;
+    let engine = open_engine(&Locations::resolve(&args.paths, file))?;
+    let report = evaluate(&engine, &policy, labelled)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", eval::render(&report));
+    }
+    Ok(())
+}
+
+/// Runs every labelled question through the bot's decision and computes the report.
+pub fn evaluate(
+    engine: &Engine,
+    policy: &Policy,
+    labelled: Vec<Labelled>,
+) -> anyhow::Result<eval::Report> {
+    let mut items = Vec::with_capacity(labelled.len());
+    for label in labelled {
+        let retrieval = engine.retrieve(&label.q)?;
+        let verdict = crate::answer::decide(&label.q, &retrieval, policy);
+        let outcome = Outcome {
+            ranked: retrieval
+                .candidates
+                .iter()
+                .map(|c| c.article_id.clone())
+                .collect(),
+            confidence: verdict.confidence,
+            decision: verdict.decision,
+            passage: retrieval.candidates.first().map(|c| c.passage.clone()),
+        };
+        items.push((label, outcome));
+    }
+    Ok(eval::evaluate(&items, policy.threshold))
+}
+
+/// Reads a labelled-questions file, naming the line of any bad entry.
+pub fn read_labelled(path: &Path) -> anyhow::Result<Vec<Labelled>> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| InputError(format!("cannot read {}: {e}", path.display())))?;
+    let mut labelled = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let item = serde_json::from_str(line)
+            .map_err(|e| InputError(format!("{}:{}: {e}", path.display(), n + 1)))?;
+        labelled.push(item);
+    }
+    Ok(labelled)
+}

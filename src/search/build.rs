@@ -1,0 +1,154 @@
+//! Building a new index generation from a corpus directory.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use tantivy::{doc, Index, IndexWriter, TantivyDocument};
+
+use super::generations::{IndexDir, Manifest};
+use super::schema::{schema, Fields, FORMAT_VERSION};
+use crate::analyze::Analyzer;
+use crate::corpus::{self, split_passages, Article, Corpus, CorpusError};
+
+/// What a successful build produced.
+#[derive(Debug, Clone)]
+pub struct BuildReport {
+    pub articles: usize,
+    pub passages: usize,
+    pub elapsed: Duration,
+    /// Files in the corpus directory that are not articles or settings.
+    pub ignored: Vec<std::path::PathBuf>,
+}
+
+/// Why a build failed; the previous index, if any, stays in service.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error(transparent)]
+    Corpus(#[from] CorpusError),
+    #[error("cannot write the index in {}: {source}", dir.display())]
+    Io {
+        dir: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("tantivy failed to build the index: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+}
+
+/// A content hash of every corpus file, with the index format: equal means no rebuild needed.
+pub fn fingerprint(corpus_dir: &Path) -> Result<String, CorpusError> {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(&FORMAT_VERSION.to_le_bytes());
+    for path in corpus::corpus_files(corpus_dir)? {
+        let relative = path.strip_prefix(corpus_dir).unwrap_or(&path);
+        hasher.update(relative.to_string_lossy().as_bytes());
+        hasher.update(&[0]);
+        // An unreadable file changes the hash; loading will report it.
+        let bytes = std::fs::read(&path).unwrap_or_default();
+        hasher.update(&(bytes.len() as u64).to_le_bytes());
+        hasher.update(&bytes);
+    }
+    Ok(hasher.finalize().to_hex().to_string())
+}
+
+/// Validates the corpus, indexes it into a new generation and puts that in service.
+/// `progress` is called with (articles done, articles total).
+pub fn build(
+    corpus_dir: &Path,
+    index_root: &Path,
+    progress: &dyn Fn(usize, usize),
+) -> Result<BuildReport, BuildError> {
+    let started = Instant::now();
+    let fingerprint = fingerprint(corpus_dir)?;
+    let corpus = corpus::load(corpus_dir)?;
+    let io = |source| BuildError::Io {
+        dir: index_root.to_path_buf(),
+        source,
+    };
+    let dir = IndexDir::new(index_root);
+    let build_dir = dir.start_build().map_err(io)?;
+    let result = write_index(&corpus, &build_dir, progress);
+    let passages = match result {
+        Ok(passages) => passages,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&build_dir);
+            return Err(e);
+        }
+    };
+    let manifest = Manifest {
+        format: FORMAT_VERSION,
+        fingerprint,
+        built_at_unix: (super::generations::now_unix_millis() / 1000) as u64,
+        articles: corpus.articles.len(),
+        passages,
+        synonyms: corpus.synonyms.clone(),
+        red_flags: corpus.red_flags.clone(),
+    };
+    dir.publish(&build_dir, &manifest).map_err(io)?;
+    Ok(BuildReport {
+        articles: corpus.articles.len(),
+        passages,
+        elapsed: started.elapsed(),
+        ignored: corpus.ignored,
+    })
+}
+
+fn write_index(
+    corpus: &Corpus,
+    dir: &Path,
+    progress: &dyn Fn(usize, usize),
+) -> Result<usize, BuildError> {
+    let (schema, fields) = schema();
+    let index = Index::create_in_dir(dir, schema)?;
+    let mut writer: IndexWriter = index.writer_with_num_threads(1, 50_000_000)?;
+    let analyzer = Analyzer::new(&corpus.synonyms);
+    let mut passages = 0;
+    for (done, article) in corpus.articles.iter().enumerate() {
+        for document in article_documents(article, &analyzer, &fields) {
+            writer.add_document(document)?;
+            passages += 1;
+        }
+        progress(done + 1, corpus.articles.len());
+    }
+    writer.commit()?;
+    writer.wait_merging_threads()?;
+    Ok(passages)
+}
+
+/// One document per passage; each carries its article's title, questions and tags.
+pub(crate) fn article_documents(
+    article: &Article,
+    analyzer: &Analyzer,
+    fields: &Fields,
+) -> Vec<TantivyDocument> {
+    let title = analyzer.index_tokens(&article.title);
+    let questions = analyzer.index_tokens(&article.questions.join(" . "));
+    let tags = analyzer.index_tokens(&article.tags.join(" ").replace('-', " "));
+    let mut phrases = vec![article.title.as_str()];
+    phrases.extend(article.questions.iter().map(|q| q.as_str()));
+    let phrases = phrases.join("\n");
+    split_passages(article)
+        .into_iter()
+        .map(|passage| {
+            let heading_text = passage.heading.clone().unwrap_or_default();
+            let heading = analyzer.index_tokens(&heading_text);
+            let body = analyzer.index_tokens(&passage.text);
+            let all = [&title, &questions, &tags, &heading, &body]
+                .map(|s| s.as_str())
+                .join(" ");
+            doc!(
+                fields.article_id => article.id.as_str(),
+                fields.title => title.as_str(),
+                fields.questions => questions.as_str(),
+                fields.heading => heading,
+                fields.body => body,
+                fields.tags => tags.as_str(),
+                fields.all => all,
+                fields.title_text => article.title.as_str(),
+                fields.url => article.url.as_str(),
+                fields.heading_text => heading_text,
+                fields.passage_text => passage.text,
+                fields.phrases => phrases.as_str(),
+            )
+        })
+        .collect()
+}
