@@ -47,6 +47,9 @@ pub struct AskArgs {
     /// Print one JSON object per question.
     #[arg(long)]
     pub json: bool,
+    /// Also show how the question was understood and the evidence for each article.
+    #[arg(long, conflicts_with = "json")]
+    pub explain: bool,
     /// Confidence below which the question goes to an expert [default: 0.5]
     #[arg(long, env = "FAQBOT_THRESHOLD", value_name = "0..1")]
     pub threshold: Option<f32>,

@@ -13,7 +13,7 @@ use crate::cli::{AskArgs, EvalArgs, Paths};
 use crate::config::{self, FileConfig, Locations};
 use crate::eval::{self, Labelled, Outcome};
 use crate::search::{self, Engine, Freshness};
-use crate::{ask, render, InputError};
+use crate::{render, InputError};
 
 /// Articles above which `index` shows a progress bar on a terminal.
 const PROGRESS_MIN_ARTICLES: usize = 200;
@@ -82,14 +82,14 @@ pub fn ask_command(args: &AskArgs, file: &FileConfig) -> anyhow::Result<()> {
         let interactive = std::io::stdout().is_terminal();
         for line in std::io::stdin().lock().lines() {
             let line = line.context("reading questions from standard input")?;
-            write_answer(&mut out, &engine, &policy, &line, args.json)?;
+            write_answer(&mut out, &engine, &policy, &line, args)?;
             if interactive {
                 out.flush()?;
             }
         }
     } else {
         let question = args.question.join(" ");
-        write_answer(&mut out, &engine, &policy, &question, args.json)?;
+        write_answer(&mut out, &engine, &policy, &question, args)?;
     }
     out.flush()?;
     Ok(())
@@ -100,10 +100,14 @@ fn write_answer(
     engine: &Engine,
     policy: &Policy,
     question: &str,
-    json: bool,
+    args: &AskArgs,
 ) -> anyhow::Result<()> {
-    let verdict = ask(engine, policy, question)?;
-    if json {
+    let retrieval = engine.retrieve(question)?;
+    let verdict = crate::answer::decide(question, &retrieval, policy);
+    if args.explain {
+        writeln!(out, "{}", render::explain(&retrieval))?;
+    }
+    if args.json {
         serde_json::to_writer(&mut *out, &render::json(question, &verdict))?;
         writeln!(out)?;
     } else {

@@ -3,7 +3,8 @@
 
 use serde::Serialize;
 
-use crate::answer::{ArticleRef, Decision, Smalltalk, Verdict};
+use crate::answer::{confidence, ArticleRef, Decision, Smalltalk, Verdict};
+use crate::search::Retrieval;
 
 /// The `ask --json` contract: one object per question.
 #[derive(Debug, Serialize)]
@@ -102,6 +103,40 @@ pub fn terminal(verdict: &Verdict, safety_message: &str) -> String {
         for a in &verdict.alternatives {
             out.push_str(&format!("  {:.2}  {} ({})\n", a.confidence, a.title, a.id));
         }
+    }
+    out
+}
+
+/// How the question was understood and the evidence for each article, for `ask --explain`.
+pub fn explain(retrieval: &Retrieval) -> String {
+    let mut out = String::from("concepts (weight):");
+    for c in &retrieval.concepts {
+        let typo = c
+            .corrected_from
+            .as_ref()
+            .map(|t| format!(" <- {t}"))
+            .unwrap_or_default();
+        out.push_str(&format!(" [{}{typo}] {:.2};", c.tokens.join("|"), c.weight));
+    }
+    out.push_str("\ncandidates: score  coverage  phrase  confidence\n");
+    for (i, c) in retrieval.candidates.iter().enumerate() {
+        let rival = if i == 0 {
+            retrieval.candidates.get(1)
+        } else {
+            retrieval.candidates.first()
+        };
+        out.push_str(&format!(
+            "  {:>7.2}  {:>6.2}  {:>6.2}  {:>6.2}  {} / {}\n",
+            c.score,
+            c.coverage,
+            c.phrase_match,
+            confidence(c, rival),
+            c.article_id,
+            c.heading.as_deref().unwrap_or("-"),
+        ));
+    }
+    if !retrieval.red_flags.is_empty() {
+        out.push_str(&format!("red flags: {}\n", retrieval.red_flags.join(", ")));
     }
     out
 }

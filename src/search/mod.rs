@@ -228,10 +228,11 @@ impl Engine {
             let weight = self.weight(&tokens, searcher)?;
             concepts.push(Concept {
                 tokens,
-                weight,
+                weight: weight.unwrap_or(f32::NAN),
                 corrected_from,
             });
         }
+        weigh_unknown(&mut concepts);
         if concepts.len() > MAX_CONCEPTS {
             concepts.sort_by(|a, b| b.weight.total_cmp(&a.weight));
             concepts.truncate(MAX_CONCEPTS);
@@ -239,16 +240,17 @@ impl Engine {
         Ok(concepts)
     }
 
-    /// BM25 inverse document frequency of the concept's most common token.
-    fn weight(&self, tokens: &[String], searcher: &tantivy::Searcher) -> anyhow::Result<f32> {
+    /// BM25 inverse document frequency of the concept's first token (for a synonym concept,
+    /// its group tag, which stands wherever any of its terms does); `None` if no passage has it.
+    fn weight(
+        &self,
+        tokens: &[String],
+        searcher: &tantivy::Searcher,
+    ) -> anyhow::Result<Option<f32>> {
         let total = searcher.num_docs() as f32;
-        let mut doc_freq = 0u64;
-        for token in tokens {
-            let term = Term::from_field_text(self.fields.all, token);
-            doc_freq = doc_freq.max(searcher.doc_freq(&term)?);
-        }
-        let df = doc_freq as f32;
-        Ok((1.0 + (total - df + 0.5) / (df + 0.5)).ln())
+        let term = Term::from_field_text(self.fields.all, &tokens[0]);
+        let df = searcher.doc_freq(&term)? as f32;
+        Ok((df > 0.0).then(|| (1.0 + (total - df + 0.5) / (df + 0.5)).ln()))
     }
 
     fn query(&self, concepts: &[Concept]) -> BooleanQuery {
@@ -336,6 +338,25 @@ impl Engine {
             .and_then(|v| v.as_str())
             .unwrap_or_default()
             .to_string()
+    }
+}
+
+/// Words no passage contains weigh as much as the average known word of the question: they
+/// count against coverage (an off-topic question is mostly such words) without letting one
+/// ordinary verb the corpus happens not to use outweigh the whole question.
+fn weigh_unknown(concepts: &mut [Concept]) {
+    let known: Vec<f32> = concepts
+        .iter()
+        .map(|c| c.weight)
+        .filter(|w| !w.is_nan())
+        .collect();
+    let average = if known.is_empty() {
+        1.0
+    } else {
+        known.iter().sum::<f32>() / known.len() as f32
+    };
+    for concept in concepts.iter_mut().filter(|c| c.weight.is_nan()) {
+        concept.weight = average;
     }
 }
 

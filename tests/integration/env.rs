@@ -1,0 +1,150 @@
+//! `TestEnv`: a temporary working directory with a corpus, and a way to run `faqbot` in it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use std::io::Write;
+
+/// A scratch directory laid out like a maintainer's checkout: `faq_corpus/`, `index/`.
+pub struct TestEnv {
+    dir: tempfile::TempDir,
+}
+
+/// What one run of `faqbot` printed.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Parses each stdout line as JSON.
+    pub fn json_lines(&self) -> Vec<serde_json::Value> {
+        self.stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+            .collect()
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        let mut lines = self.json_lines();
+        assert_eq!(lines.len(), 1, "expected one JSON line:\n{}", self.stdout);
+        lines.remove(0)
+    }
+
+    #[track_caller]
+    pub fn success(self) -> Run {
+        assert_eq!(
+            self.code, 0,
+            "stdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+}
+
+impl TestEnv {
+    /// An empty environment.
+    pub fn empty() -> TestEnv {
+        TestEnv {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    /// An environment with the small fixture corpus of `tests/fixtures/corpus`.
+    pub fn with_fixture_corpus() -> TestEnv {
+        let env = TestEnv::empty();
+        copy_dir(&fixtures().join("corpus"), &env.corpus());
+        env
+    }
+
+    /// An environment with the shipped sample corpus, `faq_corpus/`.
+    pub fn with_sample_corpus() -> TestEnv {
+        let env = TestEnv::empty();
+        copy_dir(&repo().join("faq_corpus"), &env.corpus());
+        env
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn corpus(&self) -> PathBuf {
+        self.path().join("faq_corpus")
+    }
+
+    /// Writes a file under the corpus directory.
+    pub fn corpus_file(&self, name: &str, contents: impl AsRef<[u8]>) -> &TestEnv {
+        let path = self.corpus().join(name);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, contents).expect("write corpus file");
+        self
+    }
+
+    /// Writes a Markdown article with the given front matter lines and body.
+    pub fn article(&self, id: &str, front_matter: &str, body: &str) -> &TestEnv {
+        self.corpus_file(
+            &format!("{id}.md"),
+            format!("---\n{front_matter}\n---\n{body}"),
+        )
+    }
+
+    pub fn remove_corpus_file(&self, name: &str) {
+        std::fs::remove_file(self.corpus().join(name)).expect("remove corpus file");
+    }
+
+    /// Runs `faqbot ARGS` in the environment's directory.
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.run_with_stdin(args, "")
+    }
+
+    pub fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Run {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_faqbot"))
+            .args(args)
+            .current_dir(self.path())
+            .env_remove("FAQBOT_CONFIG")
+            .env_remove("FAQBOT_CORPUS")
+            .env_remove("FAQBOT_INDEX")
+            .env_remove("FAQBOT_THRESHOLD")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run faqbot");
+        let mut input = child.stdin.take().expect("stdin");
+        input.write_all(stdin.as_bytes()).expect("write stdin");
+        drop(input);
+        let output: Output = child.wait_with_output().expect("wait for faqbot");
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// `faqbot ask --json QUESTION`, parsed.
+    pub fn ask(&self, question: &str) -> serde_json::Value {
+        self.run(&["ask", "--json", question]).success().json()
+    }
+}
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn fixtures() -> PathBuf {
+    repo().join("tests/fixtures")
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read fixture dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy");
+        }
+    }
+}

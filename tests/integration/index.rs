@@ -1,0 +1,74 @@
+//! Re-indexing: atomic switch-over, a broken corpus keeps the old index answering, and
+//! `ask` rebuilds a stale index by itself.
+
+use crate::env::TestEnv;
+
+#[test]
+fn index_prints_a_summary_and_publishes_a_generation() {
+    let env = TestEnv::with_fixture_corpus();
+    let run = env.run(&["index"]).success();
+    assert!(
+        run.stdout.starts_with("indexed 4 articles into "),
+        "{}",
+        run.stdout
+    );
+    let current = std::fs::read_to_string(env.path().join("index/CURRENT")).unwrap();
+    assert!(env.path().join("index").join(current.trim()).is_dir());
+}
+
+#[test]
+fn a_broken_corpus_leaves_the_previous_index_answering() {
+    let env = TestEnv::with_fixture_corpus();
+    env.run(&["index"]).success();
+    let before = std::fs::read_to_string(env.path().join("index/CURRENT")).unwrap();
+
+    env.corpus_file("broken.md", "---\ntitle: [unclosed\n---\nBody\n");
+    let run = env.run(&["index"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("broken.md"), "{}", run.stderr);
+    let after = std::fs::read_to_string(env.path().join("index/CURRENT")).unwrap();
+    assert_eq!(before, after, "CURRENT still names the old generation");
+
+    // `ask` notices the corpus changed, fails to rebuild, and answers from the old index.
+    let run = env
+        .run(&["ask", "--json", "how do I prevent kidney stones"])
+        .success();
+    assert!(
+        run.stderr.contains("using the previous index"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.json()["article"]["id"], "kidney-stones");
+}
+
+#[test]
+fn ask_builds_a_missing_index_and_rebuilds_a_stale_one() {
+    let env = TestEnv::with_fixture_corpus();
+    assert!(!env.path().join("index").exists());
+    assert_eq!(
+        env.ask("what foods have a lot of potassium")["article"]["id"],
+        "high-potassium"
+    );
+    assert!(env.path().join("index/CURRENT").exists());
+
+    env.article(
+        "hiccups",
+        "title: \"Hiccups on dialysis\"",
+        "## Why hiccups happen\n\nHiccups that last for days are common with high urea.\n",
+    );
+    let answer = env.ask("why do I keep getting hiccups");
+    assert_eq!(answer["article"]["id"], "hiccups", "{answer}");
+}
+
+#[test]
+fn an_interrupted_build_leaves_no_trace_in_service() {
+    let env = TestEnv::with_fixture_corpus();
+    env.run(&["index"]).success();
+    // A build directory left by a killed process is never read.
+    std::fs::create_dir_all(env.path().join("index/build-1-1")).unwrap();
+    std::fs::write(env.path().join("index/build-1-1/garbage"), "x").unwrap();
+    assert_eq!(
+        env.ask("how do I stop getting kidney stones")["article"]["id"],
+        "kidney-stones"
+    );
+}
