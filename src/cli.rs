@@ -85,4 +85,24 @@ pub struct ServeArgs {
     /// Directory for the bot's database [default: ./data]
     #[arg(long, env = "FAQBOT_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+    /// The bot token from @BotFather: set TELOXIDE_TOKEN (or `token` in the config file).
+    #[arg(long, env = "TELOXIDE_TOKEN", hide = true, hide_env_values = true)]
+    pub token: Option<String>,
+    /// Chat id of the expert group that receives questions
+    #[arg(
+        long,
+        env = "FAQBOT_EXPERT_GROUP",
+        value_name = "CHAT_ID",
+        allow_hyphen_values = true
+    )]
+    pub expert_group: Option<i64>,
+    /// User ids allowed to /reindex and /stats (comma-separated)
+    #[arg(long, env = "FAQBOT_ADMINS", value_name = "IDS", value_delimiter = ',')]
+    pub admins: Vec<u64>,
+    /// Remind the experts of a question unanswered this long [default: 20]
+    #[arg(long, env = "FAQBOT_REMINDER_HOURS", value_name = "HOURS")]
+    pub reminder_hours: Option<f64>,
+    /// Messages a patient may send per minute before being asked to slow down [default: 20]
+    #[arg(long, env = "FAQBOT_FLOOD_PER_MINUTE", value_name = "N")]
+    pub flood_per_minute: Option<u32>,
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::answer::Policy;
-use crate::cli::Paths;
+use crate::cli::{Paths, ServeArgs};
 
 /// Problems with the settings a user gave; reported as one line, exit code 2.
 #[derive(Debug, thiserror::Error)]
@@ -104,4 +104,129 @@ pub fn policy(cli: Option<f32>, file: &FileConfig) -> Result<Policy, ConfigError
         policy.threshold = threshold;
     }
     Ok(policy)
+}
+
+/// The bot token. Its `Debug` never shows it, so it cannot leak into a log line.
+#[derive(Clone)]
+pub struct Token(String);
+
+impl Token {
+    /// Checks the `<bot id>:<secret>` shape BotFather gives.
+    pub fn parse(raw: &str) -> Result<Token, ConfigError> {
+        let raw = raw.trim();
+        let valid = raw.split_once(':').is_some_and(|(id, secret)| {
+            !id.is_empty()
+                && id.chars().all(|c| c.is_ascii_digit())
+                && !secret.is_empty()
+                && secret
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        });
+        if !valid {
+            return Err(ConfigError::Invalid {
+                name: "TELOXIDE_TOKEN",
+                message: "expected the form <bot id>:<secret> from @BotFather".into(),
+            });
+        }
+        Ok(Token(raw.to_string()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Token(<hidden>)")
+    }
+}
+
+/// Everything `faqbot serve` needs, validated.
+#[derive(Debug, Clone)]
+pub struct BotConfig {
+    pub token: Token,
+    pub api_url: url::Url,
+    pub expert_group: i64,
+    pub admins: Vec<u64>,
+    pub data_dir: PathBuf,
+    pub reminder_after: std::time::Duration,
+    pub flood_per_minute: u32,
+    pub locations: Locations,
+    pub policy: Policy,
+}
+
+impl BotConfig {
+    pub fn resolve(args: &ServeArgs, file: &FileConfig) -> Result<BotConfig, ConfigError> {
+        let t = &file.telegram;
+        let token = args
+            .token
+            .as_deref()
+            .or(t.token.as_deref())
+            .ok_or(ConfigError::Invalid {
+                name: "TELOXIDE_TOKEN",
+                message: "not set (export TELOXIDE_TOKEN or set telegram.token in the config file)"
+                    .into(),
+            })?;
+        let token = Token::parse(token)?;
+        let api_url = args
+            .api_url
+            .as_deref()
+            .or(t.api_url.as_deref())
+            .unwrap_or("https://api.telegram.org");
+        let api_url = url::Url::parse(api_url)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.has_host())
+            .ok_or_else(|| ConfigError::Invalid {
+                name: "TELOXIDE_API_URL",
+                message: format!("`{api_url}` is not an http(s) URL"),
+            })?;
+        let expert_group = args
+            .expert_group
+            .or(t.expert_group)
+            .ok_or(ConfigError::Invalid {
+                name: "FAQBOT_EXPERT_GROUP",
+                message: "not set (the chat id of the experts' Telegram group)".into(),
+            })?;
+        if expert_group >= 0 {
+            return Err(ConfigError::Invalid {
+                name: "FAQBOT_EXPERT_GROUP",
+                message: format!("{expert_group} is not a group chat id (group ids are negative)"),
+            });
+        }
+        let admins = if args.admins.is_empty() {
+            t.admins.clone()
+        } else {
+            args.admins.clone()
+        };
+        let hours = args.reminder_hours.or(t.reminder_hours).unwrap_or(20.0);
+        if !(hours.is_finite() && hours > 0.0) {
+            return Err(ConfigError::Invalid {
+                name: "FAQBOT_REMINDER_HOURS",
+                message: format!("{hours} is not a positive number of hours"),
+            });
+        }
+        let flood_per_minute = args.flood_per_minute.or(t.flood_per_minute).unwrap_or(20);
+        if flood_per_minute == 0 {
+            return Err(ConfigError::Invalid {
+                name: "FAQBOT_FLOOD_PER_MINUTE",
+                message: "must be at least 1".into(),
+            });
+        }
+        Ok(BotConfig {
+            token,
+            api_url,
+            expert_group,
+            admins,
+            data_dir: args
+                .data_dir
+                .clone()
+                .or_else(|| t.data_dir.clone())
+                .unwrap_or_else(|| PathBuf::from("data")),
+            reminder_after: std::time::Duration::from_secs_f64(hours * 3600.0),
+            flood_per_minute,
+            locations: Locations::resolve(&args.paths, file),
+            policy: policy(args.threshold, file)?,
+        })
+    }
 }

@@ -6,14 +6,17 @@
 
 pub mod analyze;
 pub mod answer;
+pub mod bot;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod corpus;
 pub mod eval;
+pub mod flood;
 pub mod redflags;
 pub mod render;
 pub mod search;
+pub mod store;
 
 use answer::{Policy, Verdict};
 use search::Engine;

@@ -3,14 +3,14 @@
 use clap::Parser;
 use faqbot::cli::{Cli, Command};
 use faqbot::commands;
-use faqbot::config::FileConfig;
+use faqbot::config::{BotConfig, FileConfig};
 
 fn main() {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("FAQBOT_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_log(&cli))),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -26,6 +26,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Index(paths) => commands::index(&paths, &file),
         Command::Ask(args) => commands::ask_command(&args, &file),
         Command::Eval(args) => commands::eval_command(&args, &file),
-        Command::Serve(_) => anyhow::bail!("serve is not available yet"),
+        Command::Serve(args) => {
+            let config = BotConfig::resolve(&args, &file)?;
+            let runtime = tokio::runtime::Runtime::new()?;
+            runtime.block_on(faqbot::bot::serve(config))
+        }
+    }
+}
+
+/// The bot logs its work at info level; maintainer commands only warnings.
+fn default_log(cli: &Cli) -> &'static str {
+    match cli.command {
+        Command::Serve(_) => "info,teloxide=warn,reqwest=warn,hyper=warn",
+        _ => "warn",
     }
 }

@@ -11,7 +11,11 @@ use crate::env::{repo, TestEnv};
 #[test]
 fn every_required_topic_has_its_article_and_the_corpus_loads_without_warnings() {
     let corpus = corpus::load(&repo().join("faq_corpus")).expect("sample corpus loads");
-    assert!(corpus.ignored.is_empty(), "ignored files: {:?}", corpus.ignored);
+    assert!(
+        corpus.ignored.is_empty(),
+        "ignored files: {:?}",
+        corpus.ignored
+    );
     let topics = repo().join("../shared/corpus-topics.md");
     let Ok(topics) = std::fs::read_to_string(&topics) else {
         eprintln!("skipped topic check: ../shared/corpus-topics.md is not beside the repo");
@@ -53,5 +57,8 @@ fn the_dev_set_meets_the_quality_targets() {
     assert!(report.hit_at_1 >= 0.90, "hit@1 {:.3}", report.hit_at_1);
     let answered = report.unanswerable_answered as f64 / report.unanswerable as f64;
     assert!(answered <= 0.05, "unanswerable answered {answered:.3}");
-    assert_eq!(report.urgent_flagged, report.urgent, "every emergency flagged");
+    assert_eq!(
+        report.urgent_flagged, report.urgent,
+        "every emergency flagged"
+    );
 }

@@ -1,0 +1,278 @@
+//! The expert group: tickets posted as copies, replies relayed to patients, follow-ups,
+//! commands, reminders, and the maintainers' `/reindex`.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Instant;
+
+use teloxide::prelude::*;
+use teloxide::types::{MessageId, ReplyParameters};
+use tracing::{error, info, warn};
+
+use super::messages;
+use super::send::{self, is_unreachable, retry};
+use super::{guard, AppState, ExpertCommand, HandlerResult, Tg, EXPERT_GROUP_SETTING};
+use crate::search::{self, Engine};
+use crate::store::{now, Offer, Ticket};
+
+/// Creates a ticket and posts it in the expert group. If posting fails the ticket is kept and
+/// the reminder loop posts it later.
+pub async fn open_ticket(
+    bot: &Tg,
+    state: &AppState,
+    chat_id: i64,
+    first_name: &str,
+    question: &str,
+    urgent: bool,
+    guesses: &[Offer],
+) -> anyhow::Result<Ticket> {
+    let ticket = state
+        .store
+        .create_ticket(chat_id, first_name, question, urgent)?;
+    state.store.count("escalated")?;
+    info!(ticket = ticket.id, urgent, "ticket opened");
+    post_ticket(bot, state, &ticket, guesses).await;
+    Ok(ticket)
+}
+
+async fn post_ticket(bot: &Tg, state: &AppState, ticket: &Ticket, guesses: &[Offer]) {
+    let text = messages::ticket(ticket, guesses);
+    match send::html(bot, state.expert_group(), &text, None, None).await {
+        Ok(posted) => {
+            if let Err(e) = state.store.link_message(ticket.id, posted.id.0) {
+                error!(ticket = ticket.id, "cannot link the ticket message: {e}");
+            }
+        }
+        Err(e) => warn!(ticket = ticket.id, "cannot post the ticket yet: {e}"),
+    }
+}
+
+fn reply_target(ticket: &Ticket) -> Option<MessageId> {
+    ticket.group_message_id.map(MessageId)
+}
+
+/// Posts a patient's follow-up under their ticket.
+pub async fn follow_up(
+    bot: &Tg,
+    state: &AppState,
+    ticket: &Ticket,
+    text: &str,
+) -> anyhow::Result<()> {
+    let posted = send::html(
+        bot,
+        state.expert_group(),
+        &messages::follow_up(ticket, text),
+        None,
+        reply_target(ticket),
+    )
+    .await?;
+    state.store.link_message(ticket.id, posted.id.0)?;
+    info!(ticket = ticket.id, "follow-up added");
+    Ok(())
+}
+
+/// Copies a patient's photo or document into the ticket thread (a copy hides the sender).
+pub async fn attach(
+    bot: &Tg,
+    state: &AppState,
+    ticket: &Ticket,
+    msg: &Message,
+) -> anyhow::Result<()> {
+    let caption = format!("📎 Attachment for question #{}", ticket.id);
+    let copied = retry("copyMessage", || {
+        let mut request = bot
+            .copy_message(state.expert_group(), msg.chat.id, msg.id)
+            .caption(caption.clone());
+        if let Some(id) = reply_target(ticket) {
+            request =
+                request.reply_parameters(ReplyParameters::new(id).allow_sending_without_reply());
+        }
+        request.send()
+    })
+    .await?;
+    state.store.link_message(ticket.id, copied.0)?;
+    info!(ticket = ticket.id, "attachment added");
+    Ok(())
+}
+
+/// An expert's reply to any message of a ticket: relay it to the patient.
+pub async fn reply(bot: Tg, msg: Message, state: Arc<AppState>) -> HandlerResult {
+    guard("expert reply", async {
+        let Some(replied) = msg.reply_to_message() else {
+            return Ok(());
+        };
+        let Some(ticket) = state.store.ticket_for_message(replied.id.0)? else {
+            return Ok(());
+        };
+        let group = msg.chat.id;
+        let Some(text) = msg.text().or(msg.caption()) else {
+            send::html(
+                &bot,
+                group,
+                "Please answer in text, so I can relay it.",
+                None,
+                Some(msg.id),
+            )
+            .await?;
+            return Ok(());
+        };
+        let patient = ChatId(ticket.chat_id);
+        let mut outcome = Ok(());
+        for piece in messages::expert_answer(ticket.id, text) {
+            if let Err(e) = send::html(&bot, patient, &piece, None, None).await {
+                outcome = Err(e);
+                break;
+            }
+        }
+        let note = match outcome {
+            Ok(()) => {
+                state.store.mark_answered(ticket.id)?;
+                state.store.link_message(ticket.id, msg.id.0)?;
+                info!(ticket = ticket.id, "expert answer delivered");
+                messages::delivered(ticket.id)
+            }
+            Err(e) if is_unreachable(&e) => {
+                state.store.set_unreachable(ticket.chat_id, true)?;
+                warn!(ticket = ticket.id, "patient unreachable");
+                messages::undeliverable(ticket.id)
+            }
+            Err(e) => {
+                warn!(ticket = ticket.id, "delivery failed: {e}");
+                messages::delivery_failed(ticket.id)
+            }
+        };
+        let confirmation = send::html(&bot, group, &note, None, Some(msg.id)).await?;
+        state.store.link_message(ticket.id, confirmation.id.0)?;
+        Ok(())
+    })
+    .await
+}
+
+pub async fn command(
+    bot: Tg,
+    msg: Message,
+    command: ExpertCommand,
+    state: Arc<AppState>,
+) -> HandlerResult {
+    guard("expert command", async {
+        let group = msg.chat.id;
+        let text = match command {
+            ExpertCommand::Open => messages::open_tickets(&state.store.open_tickets()?),
+            ExpertCommand::Close(arg) => {
+                let replied = match msg.reply_to_message() {
+                    Some(m) => state.store.ticket_for_message(m.id.0)?.map(|t| t.id),
+                    None => None,
+                };
+                let number = arg.trim().trim_start_matches('#').parse::<i64>().ok();
+                match number.or(replied) {
+                    Some(id) if state.store.close_ticket(id)? => {
+                        info!(ticket = id, "ticket closed");
+                        messages::closed(id)
+                    }
+                    Some(id) => messages::not_open(id),
+                    None => messages::close_usage(),
+                }
+            }
+        };
+        send::html(&bot, group, &text, None, Some(msg.id)).await?;
+        Ok(())
+    })
+    .await
+}
+
+/// The group became a supergroup: follow it to its new chat id.
+pub async fn migrated(msg: Message, state: Arc<AppState>) -> HandlerResult {
+    guard("migration", async {
+        if let Some(new) = msg.migrate_to_chat_id() {
+            let configured = state.store.setting("expert_group_configured")?;
+            let key = configured.unwrap_or_else(|| msg.chat.id.0.to_string());
+            state
+                .store
+                .set_setting(&format!("{EXPERT_GROUP_SETTING}:{key}"), &new.0.to_string())?;
+            state.expert_group.store(new.0, Ordering::Relaxed);
+            info!(
+                old = msg.chat.id.0,
+                new = new.0,
+                "expert group migrated to a supergroup"
+            );
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// `/reindex`: rebuild from the corpus and swap the new index in; a broken corpus keeps the
+/// old one serving.
+pub async fn reindex(bot: &Tg, state: &AppState, chat: ChatId) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let locations = state.locations.clone();
+    let built =
+        tokio::task::spawn_blocking(move || -> anyhow::Result<(Engine, search::BuildReport)> {
+            let report = search::build(&locations.corpus, &locations.index, &|_, _| {})?;
+            Ok((Engine::open(&locations.index)?, report))
+        })
+        .await?;
+    let text = match built {
+        Ok((engine, report)) => {
+            state.engine.store(Arc::new(engine));
+            info!(articles = report.articles, "re-indexed on request");
+            messages::reindexed(
+                report.articles,
+                report.passages,
+                started.elapsed().as_secs_f64(),
+            )
+        }
+        Err(e) => {
+            warn!("re-index failed; keeping the previous index");
+            messages::reindex_failed(&format!("{e:#}"))
+        }
+    };
+    send::html(bot, chat, &text, None, None).await?;
+    Ok(())
+}
+
+/// Every so often: post tickets that could not be posted, remind the experts of waiting
+/// ones, and drop expired data.
+pub async fn reminder_loop(bot: Tg, state: Arc<AppState>, configured_group: i64) {
+    if let Err(e) = state
+        .store
+        .set_setting("expert_group_configured", &configured_group.to_string())
+    {
+        error!("cannot store the configured group: {e}");
+    }
+    let period = (state.reminder_after / 4).clamp(
+        std::time::Duration::from_millis(200),
+        std::time::Duration::from_secs(60),
+    );
+    loop {
+        tokio::time::sleep(period).await;
+        if let Err(e) = remind(&bot, &state).await {
+            warn!("reminder round failed: {e}");
+        }
+    }
+}
+
+async fn remind(bot: &Tg, state: &AppState) -> anyhow::Result<()> {
+    state.store.prune()?;
+    for ticket in state.store.open_tickets()? {
+        if ticket.group_message_id.is_none() {
+            post_ticket(bot, state, &ticket, &[]).await;
+        }
+    }
+    let waited = state.reminder_after.as_secs() as i64;
+    for ticket in state.store.due_reminders(now() - waited)? {
+        let hours = ((now() - ticket.created_at) as f64 / 3600.0).round() as u64;
+        let text = messages::reminder(&ticket, hours);
+        let posted = send::html(
+            bot,
+            state.expert_group(),
+            &text,
+            None,
+            reply_target(&ticket),
+        )
+        .await?;
+        state.store.link_message(ticket.id, posted.id.0)?;
+        info!(ticket = ticket.id, "reminder sent");
+    }
+    Ok(())
+}

@@ -1,0 +1,429 @@
+//! Every text the bot sends, as Telegram HTML, pure. All corpus and user text is escaped, and
+//! no message exceeds Telegram's 4,096-character limit.
+
+use crate::answer::Verdict;
+use crate::render::smalltalk_reply;
+use crate::store::{Offer, Stats, Ticket};
+
+/// Telegram's limit, counted in UTF-16 code units after entity parsing.
+pub const MAX_MESSAGE: usize = 4096;
+/// Room kept for our own markup and headers when fitting user text.
+const HEADROOM: usize = 400;
+
+/// Escapes text for Telegram HTML.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Length as Telegram counts it.
+pub fn telegram_len(text: &str) -> usize {
+    text.encode_utf16().count()
+}
+
+/// Shortens plain text to at most `max` UTF-16 units, at a sentence or word boundary.
+pub fn shorten(text: &str, max: usize) -> String {
+    if telegram_len(text) <= max {
+        return text.to_string();
+    }
+    let mut end = 0;
+    let mut used = 0;
+    for (i, c) in text.char_indices() {
+        used += c.len_utf16();
+        if used > max.saturating_sub(1) {
+            break;
+        }
+        end = i + c.len_utf8();
+    }
+    let cut = &text[..end];
+    let boundary = cut
+        .rfind(". ")
+        .map(|i| i + 1)
+        .filter(|&i| i > end / 2)
+        .or_else(|| cut.rfind(char::is_whitespace))
+        .unwrap_or(end);
+    format!("{}…", cut[..boundary].trim_end())
+}
+
+/// Splits plain text into pieces of at most `max` UTF-16 units, between paragraphs, lines or
+/// words where possible.
+pub fn split(text: &str, max: usize) -> Vec<String> {
+    let mut pieces = Vec::new();
+    let mut rest = text.trim();
+    while telegram_len(rest) > max {
+        let mut end = 0;
+        let mut used = 0;
+        for (i, c) in rest.char_indices() {
+            used += c.len_utf16();
+            if used > max {
+                break;
+            }
+            end = i + c.len_utf8();
+        }
+        let head = &rest[..end];
+        let cut = ["\n\n", "\n", ". ", " "]
+            .iter()
+            .find_map(|sep| {
+                head.rfind(sep)
+                    .map(|i| i + sep.len())
+                    .filter(|&i| i > end / 3)
+            })
+            .unwrap_or(end);
+        pieces.push(rest[..cut].trim().to_string());
+        rest = rest[cut..].trim_start();
+    }
+    if !rest.is_empty() {
+        pieces.push(rest.to_string());
+    }
+    pieces
+}
+
+pub fn welcome() -> String {
+    "👋 <b>Hello! I'm the kidney health FAQ bot.</b>\n\n\
+     Ask me a question about kidney disease, dialysis, transplant, tests, medicines or diet, \
+     in your own words. I answer from articles written for patients, with a link to read more.\n\n\
+     When I'm not sure, I can pass your question to our <b>kidney team</b>, who usually \
+     answer within 24 hours.\n\n\
+     ⚠️ I am not a doctor and cannot give personal medical advice. In an emergency, call \
+     your local emergency number or your dialysis unit.\n\n\
+     /privacy — what I store and how to erase it"
+        .to_string()
+}
+
+pub fn privacy() -> String {
+    "🔒 <b>Your privacy</b>\n\n\
+     • To answer you I keep your questions for up to 7 days, so that the buttons under an \
+     answer keep working.\n\
+     • If you ask the kidney team, I keep your question, your first name and the team's \
+     answer until you erase them. The experts see your first name only, never your \
+     username or phone number.\n\
+     • Helpful / Not helpful clicks are kept to improve the answers.\n\n\
+     Send /forget to erase everything stored about you."
+        .to_string()
+}
+
+pub fn forget_confirm() -> String {
+    "Erase everything stored about you, including open questions to the kidney team? \
+     This cannot be undone."
+        .to_string()
+}
+
+pub fn forgotten() -> String {
+    "✅ Done. Everything stored about you has been erased.".to_string()
+}
+
+pub fn forget_cancelled() -> String {
+    "Nothing was erased.".to_string()
+}
+
+/// The answer to a patient's question: passage, title and link.
+pub fn answer(verdict: &Verdict) -> String {
+    let (Some(article), Some(passage)) = (&verdict.article, &verdict.passage) else {
+        return not_sure(false);
+    };
+    let heading = verdict
+        .heading
+        .as_ref()
+        .map(|h| format!("<i>{}</i>\n\n", escape(h)))
+        .unwrap_or_default();
+    let passage = shorten(
+        passage,
+        MAX_MESSAGE - HEADROOM - telegram_len(&article.title),
+    );
+    format!(
+        "<b>{}</b>\n{heading}{}\n\n📖 <a href=\"{}\">Read the whole article</a>",
+        escape(&article.title),
+        escape(&passage),
+        escape(&article.url)
+    )
+}
+
+/// A related article the patient asked to see.
+pub fn offer(offer: &Offer) -> String {
+    let passage = shorten(
+        &offer.passage,
+        MAX_MESSAGE - HEADROOM - telegram_len(&offer.title),
+    );
+    format!(
+        "<b>{}</b>\n\n{}\n\n📖 <a href=\"{}\">Read the whole article</a>",
+        escape(&offer.title),
+        escape(&passage),
+        escape(&offer.url)
+    )
+}
+
+pub fn not_sure(has_offers: bool) -> String {
+    let mut text = "🤔 I'm not sure I can answer that well, and I'd rather not guess.".to_string();
+    if has_offers {
+        text.push_str("\n\nThese articles might help:");
+    }
+    text.push_str("\n\nYou can also ask a kidney expert: they usually answer within 24 hours.");
+    text
+}
+
+pub fn smalltalk(verdict: &Verdict) -> String {
+    escape(verdict.smalltalk.map(smalltalk_reply).unwrap_or_default())
+}
+
+pub fn safety(message: &str) -> String {
+    format!("🚨 <b>{}</b>", escape(message))
+}
+
+pub fn urgent_ticket_opened(ticket: &Ticket) -> String {
+    format!(
+        "I have also alerted the kidney team (question #{}). Please do not wait for their reply \
+         if you feel unwell: call for help now.",
+        ticket.id
+    )
+}
+
+pub fn ticket_opened(ticket: &Ticket, answer_within_hours: u64) -> String {
+    format!(
+        "✅ I've passed your question to the kidney team (question #{}). You'll get their answer \
+         here, usually within {answer_within_hours} hours. If anything gets worse, contact \
+         your clinic or emergency services.",
+        ticket.id
+    )
+}
+
+pub fn added_to_ticket(ticket: &Ticket) -> String {
+    format!(
+        "📎 I've added this to your open question #{} for the kidney team.",
+        ticket.id
+    )
+}
+
+pub fn not_helpful() -> String {
+    "Sorry that didn't help. Would you like to ask a kidney expert?".to_string()
+}
+
+pub fn thanks_for_feedback() -> &'static str {
+    "Thank you for the feedback!"
+}
+
+pub fn slow_down() -> String {
+    "🙏 You're sending messages very quickly. Please wait a minute, then send your question \
+     in one message."
+        .to_string()
+}
+
+pub fn text_only() -> String {
+    "I can only read text messages. Please type your question in words.".to_string()
+}
+
+pub fn edited() -> String {
+    "I saw you edited a message. I only read new messages: please send your corrected \
+     question again."
+        .to_string()
+}
+
+pub fn expired() -> String {
+    "That question has expired. Please ask it again.".to_string()
+}
+
+/// The ticket as posted in the expert group: a copy, with the patient's first name only.
+pub fn ticket(ticket: &Ticket, guesses: &[Offer]) -> String {
+    let flag = if ticket.urgent {
+        " 🚨 <b>URGENT</b>"
+    } else {
+        ""
+    };
+    let mut text = format!(
+        "🆕 <b>Question #{}</b>{flag}\nFrom: {}\n\n{}\n",
+        ticket.id,
+        escape(&shorten(&ticket.first_name, 64)),
+        escape(&shorten(&ticket.question, MAX_MESSAGE - 1200))
+    );
+    if !guesses.is_empty() {
+        text.push_str("\n<b>Bot's best guesses:</b>\n");
+        for g in guesses.iter().take(3) {
+            text.push_str(&format!(
+                "• {} ({}) — {:.0}%\n",
+                escape(&g.title),
+                escape(&g.id),
+                g.confidence * 100.0
+            ));
+        }
+    }
+    text.push_str("\n↩️ <i>Reply to this message to answer the patient.</i>");
+    text
+}
+
+/// A patient's follow-up, posted as a reply to their ticket.
+pub fn follow_up(ticket: &Ticket, text: &str) -> String {
+    format!(
+        "➕ <b>Follow-up on question #{}</b> from {}:\n\n{}",
+        ticket.id,
+        escape(&ticket.first_name),
+        escape(&shorten(text, MAX_MESSAGE - HEADROOM))
+    )
+}
+
+/// The pieces of an expert's answer as the patient receives them.
+pub fn expert_answer(ticket_id: i64, text: &str) -> Vec<String> {
+    let pieces = split(text, MAX_MESSAGE - HEADROOM);
+    let count = pieces.len();
+    pieces
+        .into_iter()
+        .enumerate()
+        .map(|(i, piece)| {
+            let part = if count > 1 {
+                format!(" ({}/{count})", i + 1)
+            } else {
+                String::new()
+            };
+            format!(
+                "💬 <b>Answer from the kidney team</b> (question #{ticket_id}){part}:\n\n{}",
+                escape(&piece)
+            )
+        })
+        .collect()
+}
+
+pub fn delivered(ticket_id: i64) -> String {
+    format!("✅ Delivered to the patient (question #{ticket_id}).")
+}
+
+pub fn undeliverable(ticket_id: i64) -> String {
+    format!(
+        "⚠️ Could not deliver the answer to question #{ticket_id}: the patient has blocked the \
+         bot or deleted their account."
+    )
+}
+
+pub fn delivery_failed(ticket_id: i64) -> String {
+    format!("⚠️ Could not deliver the answer to question #{ticket_id} right now: Telegram did not accept it. Please try again later.")
+}
+
+pub fn reminder(ticket: &Ticket, waiting_hours: u64) -> String {
+    format!(
+        "⏰ Question #{} from {} has waited {waiting_hours} hours without an answer.",
+        ticket.id,
+        escape(&ticket.first_name)
+    )
+}
+
+pub fn open_tickets(tickets: &[Ticket]) -> String {
+    if tickets.is_empty() {
+        return "No open questions. 🎉".to_string();
+    }
+    let mut text = format!("<b>{} open question(s):</b>\n", tickets.len());
+    for t in tickets.iter().take(50) {
+        let state = if t.answered { "answered" } else { "waiting" };
+        let urgent = if t.urgent { " 🚨" } else { "" };
+        text.push_str(&format!(
+            "• #{}{urgent} {} ({state}): {}\n",
+            t.id,
+            escape(&t.first_name),
+            escape(&shorten(&t.question, 80))
+        ));
+    }
+    text
+}
+
+pub fn closed(ticket_id: i64) -> String {
+    format!("Question #{ticket_id} is closed.")
+}
+
+pub fn not_open(ticket_id: i64) -> String {
+    format!("There is no open question #{ticket_id}.")
+}
+
+pub fn close_usage() -> String {
+    "Reply /close to a question's message, or send /close NUMBER.".to_string()
+}
+
+pub fn stats(stats: &Stats) -> String {
+    let rated = stats.helpful + stats.not_helpful;
+    let ratio = if rated == 0 {
+        "no ratings yet".to_string()
+    } else {
+        format!(
+            "{:.0}% of {rated} ratings",
+            stats.helpful as f64 * 100.0 / rated as f64
+        )
+    };
+    format!(
+        "📊 <b>faqbot stats</b>\nAnswered: {}\nEscalated: {}\nUrgent: {}\nOpen questions: {}\nHelpful: {ratio}",
+        stats.answered, stats.escalated, stats.urgent, stats.open_tickets
+    )
+}
+
+pub fn reindexed(articles: usize, passages: usize, seconds: f64) -> String {
+    format!("✅ Re-indexed {articles} articles ({passages} passages) in {seconds:.1} s. Now serving the new index.")
+}
+
+pub fn reindex_failed(error: &str) -> String {
+    format!(
+        "❌ The corpus did not index; the previous index is still serving.\n\n<pre>{}</pre>",
+        escape(&shorten(error, 3000))
+    )
+}
+
+pub fn admins_only() -> String {
+    "Sorry, only faqbot's maintainers can do that.".to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::answer::{ArticleRef, Decision};
+
+    fn verdict(title: &str, passage: &str) -> Verdict {
+        Verdict {
+            decision: Decision::Answer,
+            confidence: 0.9,
+            article: Some(ArticleRef {
+                id: "a".into(),
+                title: title.into(),
+                url: "https://x.example/?a=1&b=2".into(),
+            }),
+            heading: Some("Why <it> happens".into()),
+            passage: Some(passage.into()),
+            alternatives: vec![],
+            smalltalk: None,
+            red_flags: vec![],
+            reason: String::new(),
+        }
+    }
+
+    #[test]
+    fn corpus_text_is_escaped() {
+        let text = answer(&verdict("Salt & <water>", "Use < 2 g \"salt\""));
+        assert!(text.contains("<b>Salt &amp; &lt;water&gt;</b>"), "{text}");
+        assert!(text.contains("<i>Why &lt;it&gt; happens</i>"));
+        assert!(text.contains("Use &lt; 2 g &quot;salt&quot;"));
+        assert!(text.contains("href=\"https://x.example/?a=1&amp;b=2\""));
+    }
+
+    #[test]
+    fn long_text_is_shortened_or_split_within_the_limit() {
+        let long = "Dialysis cleans the blood. ".repeat(400);
+        let text = answer(&verdict("T", &long));
+        assert!(telegram_len(&text) <= MAX_MESSAGE);
+        assert!(text.contains("blood.…"), "cut at a sentence");
+        let emoji = "🩸".repeat(5000);
+        let pieces = expert_answer(3, &emoji);
+        assert!(pieces.len() >= 3);
+        assert!(pieces.iter().all(|p| telegram_len(p) <= MAX_MESSAGE));
+        assert!(pieces[0].contains("(1/"));
+    }
+
+    #[test]
+    fn split_keeps_paragraphs_whole_when_it_can() {
+        let text = format!("{}\n\n{}", "a ".repeat(30).trim(), "b ".repeat(30).trim());
+        assert_eq!(
+            split(&text, 70),
+            ["a ".repeat(30).trim(), "b ".repeat(30).trim()]
+        );
+    }
+}

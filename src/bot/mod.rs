@@ -1,0 +1,216 @@
+//! The Telegram bot: shared state, the handler tree, and the serve loop. Patients talk to it
+//! in private chats; experts answer in their group; maintainers re-index and read stats.
+
+mod experts;
+pub mod messages;
+mod patient;
+mod send;
+
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use arc_swap::ArcSwap;
+use futures::FutureExt;
+use teloxide::adaptors::throttle::Limits;
+use teloxide::adaptors::Throttle;
+use teloxide::dispatching::{HandlerExt, UpdateFilterExt, UpdateHandler};
+use teloxide::prelude::*;
+use teloxide::utils::command::BotCommands;
+use tracing::{error, info, warn};
+
+use crate::answer::Policy;
+use crate::config::{BotConfig, Locations};
+use crate::flood::FloodGate;
+use crate::search::Engine;
+use crate::store::Store;
+
+/// The bot as handlers use it: rate-limited by teloxide's `Throttle`.
+pub type Tg = Throttle<Bot>;
+type HandlerResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
+
+/// The stored setting that follows the expert group through a supergroup migration.
+const EXPERT_GROUP_SETTING: &str = "expert_group";
+
+/// Everything handlers share.
+pub struct AppState {
+    engine: ArcSwap<Engine>,
+    locations: Locations,
+    policy: Policy,
+    store: Store,
+    expert_group: AtomicI64,
+    admins: Vec<u64>,
+    flood: Mutex<FloodGate>,
+    reminder_after: std::time::Duration,
+}
+
+impl AppState {
+    fn expert_group(&self) -> ChatId {
+        ChatId(self.expert_group.load(Ordering::Relaxed))
+    }
+
+    fn is_admin(&self, user: Option<&teloxide::types::User>) -> bool {
+        user.is_some_and(|u| self.admins.contains(&u.id.0))
+    }
+}
+
+/// Commands in a private chat.
+#[derive(BotCommands, Clone, Debug)]
+#[command(rename_rule = "lowercase")]
+enum PrivateCommand {
+    #[command(description = "what I can do")]
+    Start,
+    #[command(description = "what I can do")]
+    Help,
+    #[command(description = "what is stored about you and how to erase it")]
+    Privacy,
+    #[command(description = "erase everything stored about you")]
+    Forget,
+    #[command(hide)]
+    Reindex,
+    #[command(hide)]
+    Stats,
+}
+
+/// Commands in the expert group.
+#[derive(BotCommands, Clone, Debug)]
+#[command(rename_rule = "lowercase")]
+enum ExpertCommand {
+    #[command(description = "list open questions")]
+    Open,
+    #[command(description = "close a question: reply to it, or /close NUMBER")]
+    Close(String),
+}
+
+/// The handler tree: roles are filters, endpoints are small named functions.
+pub fn schema() -> UpdateHandler<Box<dyn std::error::Error + Send + Sync + 'static>> {
+    let first_delivery = dptree::filter(|update: Update, state: Arc<AppState>| {
+        match state.store.first_delivery(update.id.0) {
+            Ok(first) => first,
+            Err(e) => {
+                error!(update = update.id.0, "cannot record the update: {e}");
+                true
+            }
+        }
+    });
+    let in_expert_group =
+        dptree::filter(|msg: Message, state: Arc<AppState>| msg.chat.id == state.expert_group());
+    let private = dptree::filter(|msg: Message| msg.chat.is_private());
+
+    let expert_messages = in_expert_group
+        .branch(
+            dptree::filter(|msg: Message| msg.migrate_to_chat_id().is_some())
+                .endpoint(experts::migrated),
+        )
+        .branch(
+            dptree::entry()
+                .filter_command::<ExpertCommand>()
+                .endpoint(experts::command),
+        )
+        .branch(
+            dptree::filter(|msg: Message| msg.reply_to_message().is_some())
+                .endpoint(experts::reply),
+        );
+
+    let private_messages = private
+        .branch(
+            dptree::entry()
+                .filter_command::<PrivateCommand>()
+                .endpoint(patient::command),
+        )
+        .branch(dptree::filter(|msg: Message| msg.text().is_some()).endpoint(patient::question))
+        .endpoint(patient::media);
+
+    first_delivery
+        .branch(
+            Update::filter_message()
+                .branch(expert_messages)
+                .branch(private_messages),
+        )
+        .branch(
+            Update::filter_edited_message()
+                .filter(|msg: Message| msg.chat.is_private())
+                .endpoint(patient::edited),
+        )
+        .branch(Update::filter_callback_query().endpoint(patient::callback))
+}
+
+/// Runs a handler body; a panic is logged and contained, so other chats are unaffected
+/// (an unwinding handler would otherwise take its teloxide worker, then the dispatcher, down).
+async fn guard(
+    what: &'static str,
+    body: impl std::future::Future<Output = HandlerResult>,
+) -> HandlerResult {
+    match AssertUnwindSafe(body).catch_unwind().await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => {
+            warn!(handler = what, "handler failed: {e}");
+            Ok(())
+        }
+        Err(_) => {
+            error!(handler = what, "handler panicked; the bot goes on");
+            Ok(())
+        }
+    }
+}
+
+/// Runs the bot until Ctrl-C or SIGTERM, then finishes the handlers in flight.
+pub async fn serve(config: BotConfig) -> anyhow::Result<()> {
+    let locations = config.locations.clone();
+    let engine =
+        tokio::task::spawn_blocking(move || crate::commands::open_engine(&locations)).await??;
+    let store = Store::open(&config.data_dir)?;
+    let expert_group =
+        match store.setting(&format!("{EXPERT_GROUP_SETTING}:{}", config.expert_group))? {
+            Some(migrated) => migrated.parse().unwrap_or(config.expert_group),
+            None => config.expert_group,
+        };
+    let state = Arc::new(AppState {
+        engine: ArcSwap::from_pointee(engine),
+        locations: config.locations.clone(),
+        policy: config.policy,
+        store,
+        expert_group: AtomicI64::new(expert_group),
+        admins: config.admins.clone(),
+        flood: Mutex::new(FloodGate::new(config.flood_per_minute)),
+        reminder_after: config.reminder_after,
+    });
+    let bot = Bot::new(config.token.expose())
+        .set_api_url(config.api_url.clone())
+        .throttle(Limits::default());
+    if let Err(e) = bot.set_my_commands(PrivateCommand::bot_commands()).await {
+        warn!("cannot set the command list: {e}");
+    }
+    let reminders = tokio::spawn(experts::reminder_loop(
+        bot.clone(),
+        state.clone(),
+        config.expert_group,
+    ));
+
+    let mut dispatcher = Dispatcher::builder(bot, schema())
+        .dependencies(dptree::deps![state.clone()])
+        .default_handler(|_| async {})
+        .enable_ctrlc_handler()
+        .build();
+    let shutdown = dispatcher.shutdown_token();
+    tokio::spawn(async move {
+        if let Ok(mut term) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            term.recv().await;
+            info!("SIGTERM: finishing handlers in flight");
+            if let Ok(done) = shutdown.shutdown() {
+                done.await;
+            }
+        }
+    });
+    info!(
+        expert_group,
+        admins = state.admins.len(),
+        "faqbot is serving"
+    );
+    dispatcher.dispatch().await;
+    reminders.abort();
+    info!("faqbot stopped");
+    Ok(())
+}

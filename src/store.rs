@@ -1,0 +1,512 @@
+//! Durable bot state in SQLite: tickets, the expert-group message → ticket map, questions
+//! awaiting a button press, feedback, processed update ids, and anonymous counters.
+//! Every patient row is keyed by chat id, so `/forget` can erase them all.
+
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+
+/// Questions and processed update ids are kept this long (seconds).
+pub const RETENTION_SECS: i64 = 7 * 24 * 3600;
+
+#[derive(Debug, thiserror::Error)]
+#[error("database error: {0}")]
+pub struct StoreError(#[from] rusqlite::Error);
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// An article offered to the patient under an answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Offer {
+    pub id: String,
+    pub title: String,
+    pub url: String,
+    pub passage: String,
+    pub confidence: f32,
+}
+
+/// A patient's question, kept until they press a button about it (or it expires).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Question {
+    pub id: i64,
+    pub chat_id: i64,
+    pub first_name: String,
+    pub text: String,
+    pub answered_with: Option<String>,
+    /// Articles offered as buttons, and the bot's guesses shown to experts.
+    pub offers: Vec<Offer>,
+}
+
+/// A question handed to the experts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ticket {
+    pub id: i64,
+    pub chat_id: i64,
+    pub first_name: String,
+    pub question: String,
+    pub urgent: bool,
+    pub open: bool,
+    pub answered: bool,
+    pub created_at: i64,
+    /// The ticket's first message in the expert group.
+    pub group_message_id: Option<i32>,
+}
+
+/// Anonymous usage counters for `/stats`; they survive `/forget`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Stats {
+    pub answered: i64,
+    pub escalated: i64,
+    pub urgent: i64,
+    pub helpful: i64,
+    pub not_helpful: i64,
+    pub open_tickets: i64,
+}
+
+/// The database; one connection behind a mutex (every statement is short).
+pub struct Store {
+    conn: Mutex<Connection>,
+}
+
+const SCHEMA: &str = "
+PRAGMA journal_mode = WAL;
+PRAGMA synchronous = NORMAL;
+PRAGMA foreign_keys = ON;
+CREATE TABLE IF NOT EXISTS processed_updates (id INTEGER PRIMARY KEY, at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS questions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, chat_id INTEGER NOT NULL, first_name TEXT NOT NULL,
+    text TEXT NOT NULL, answered_with TEXT, offers TEXT NOT NULL, at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS tickets (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, chat_id INTEGER NOT NULL, first_name TEXT NOT NULL,
+    question TEXT NOT NULL, urgent INTEGER NOT NULL, open INTEGER NOT NULL DEFAULT 1,
+    answered INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL,
+    reminded_at INTEGER, group_message_id INTEGER);
+CREATE TABLE IF NOT EXISTS ticket_messages (
+    message_id INTEGER PRIMARY KEY,
+    ticket_id INTEGER NOT NULL REFERENCES tickets(id) ON DELETE CASCADE);
+CREATE TABLE IF NOT EXISTS feedback (
+    question_id INTEGER PRIMARY KEY, chat_id INTEGER NOT NULL, helpful INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS unreachable (chat_id INTEGER PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+";
+
+pub fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+impl Store {
+    /// Opens (creating if needed) `faqbot.sqlite3` in `dir`.
+    pub fn open(dir: &Path) -> Result<Store> {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            StoreError(rusqlite::Error::InvalidPath(
+                format!("{}: {e}", dir.display()).into(),
+            ))
+        })?;
+        let conn = Connection::open(dir.join("faqbot.sqlite3"))?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(Store {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T> {
+        let conn = self
+            .conn
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        Ok(f(&conn)?)
+    }
+
+    /// Records an update id; false if it was processed before (Telegram redelivered it).
+    pub fn first_delivery(&self, update_id: u32) -> Result<bool> {
+        self.with(|c| {
+            let inserted = c.execute(
+                "INSERT OR IGNORE INTO processed_updates (id, at) VALUES (?1, ?2)",
+                params![update_id, now()],
+            )?;
+            Ok(inserted == 1)
+        })
+    }
+
+    pub fn count(&self, name: &str) -> Result<()> {
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO counters (name, value) VALUES (?1, 1)
+                 ON CONFLICT(name) DO UPDATE SET value = value + 1",
+                params![name],
+            )
+            .map(drop)
+        })
+    }
+
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT value FROM settings WHERE key = ?1",
+                params![key],
+                |r| r.get(0),
+            )
+            .optional()
+        })
+    }
+
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                params![key, value],
+            )
+            .map(drop)
+        })
+    }
+
+    pub fn save_question(
+        &self,
+        chat_id: i64,
+        first_name: &str,
+        text: &str,
+        answered_with: Option<&str>,
+        offers: &[Offer],
+    ) -> Result<i64> {
+        let offers = serde_json::to_string(offers).unwrap_or_else(|_| "[]".into());
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO questions (chat_id, first_name, text, answered_with, offers, at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![chat_id, first_name, text, answered_with, offers, now()],
+            )?;
+            Ok(c.last_insert_rowid())
+        })
+    }
+
+    pub fn question(&self, id: i64) -> Result<Option<Question>> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT id, chat_id, first_name, text, answered_with, offers FROM questions WHERE id = ?1",
+                params![id],
+                |r| {
+                    let offers: String = r.get(5)?;
+                    Ok(Question {
+                        id: r.get(0)?,
+                        chat_id: r.get(1)?,
+                        first_name: r.get(2)?,
+                        text: r.get(3)?,
+                        answered_with: r.get(4)?,
+                        offers: serde_json::from_str(&offers).unwrap_or_default(),
+                    })
+                },
+            )
+            .optional()
+        })
+    }
+
+    /// Records feedback once per question; false if the patient already gave it.
+    pub fn feedback(&self, question_id: i64, chat_id: i64, helpful: bool) -> Result<bool> {
+        let first = self.with(|c| {
+            c.execute(
+                "INSERT OR IGNORE INTO feedback (question_id, chat_id, helpful) VALUES (?1, ?2, ?3)",
+                params![question_id, chat_id, helpful],
+            )
+        })? == 1;
+        if first {
+            self.count(if helpful { "helpful" } else { "not_helpful" })?;
+        }
+        Ok(first)
+    }
+
+    pub fn create_ticket(
+        &self,
+        chat_id: i64,
+        first_name: &str,
+        question: &str,
+        urgent: bool,
+    ) -> Result<Ticket> {
+        let created_at = now();
+        let id = self.with(|c| {
+            c.execute(
+                "INSERT INTO tickets (chat_id, first_name, question, urgent, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![chat_id, first_name, question, urgent, created_at],
+            )?;
+            Ok(c.last_insert_rowid())
+        })?;
+        Ok(Ticket {
+            id,
+            chat_id,
+            first_name: first_name.to_string(),
+            question: question.to_string(),
+            urgent,
+            open: true,
+            answered: false,
+            created_at,
+            group_message_id: None,
+        })
+    }
+
+    /// Links a message in the expert group to a ticket (the first one is the ticket's own).
+    pub fn link_message(&self, ticket_id: i64, message_id: i32) -> Result<()> {
+        self.with(|c| {
+            c.execute(
+                "INSERT OR REPLACE INTO ticket_messages (message_id, ticket_id) VALUES (?1, ?2)",
+                params![message_id, ticket_id],
+            )?;
+            c.execute(
+                "UPDATE tickets SET group_message_id = ?2 WHERE id = ?1 AND group_message_id IS NULL",
+                params![ticket_id, message_id],
+            )
+            .map(drop)
+        })
+    }
+
+    const TICKET_COLUMNS: &'static str =
+        "id, chat_id, first_name, question, urgent, open, answered, created_at, group_message_id";
+
+    fn ticket_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Ticket> {
+        Ok(Ticket {
+            id: r.get(0)?,
+            chat_id: r.get(1)?,
+            first_name: r.get(2)?,
+            question: r.get(3)?,
+            urgent: r.get(4)?,
+            open: r.get(5)?,
+            answered: r.get(6)?,
+            created_at: r.get(7)?,
+            group_message_id: r.get(8)?,
+        })
+    }
+
+    fn tickets_where(&self, condition: &str, param: impl rusqlite::ToSql) -> Result<Vec<Ticket>> {
+        let sql = format!(
+            "SELECT {} FROM tickets WHERE {condition} ORDER BY id",
+            Self::TICKET_COLUMNS
+        );
+        self.with(|c| {
+            let mut statement = c.prepare(&sql)?;
+            let rows = statement.query_map(params![param], Store::ticket_row)?;
+            rows.collect()
+        })
+    }
+
+    pub fn ticket(&self, id: i64) -> Result<Option<Ticket>> {
+        Ok(self.tickets_where("id = ?1", id)?.pop())
+    }
+
+    /// The ticket a message in the expert group belongs to.
+    pub fn ticket_for_message(&self, message_id: i32) -> Result<Option<Ticket>> {
+        Ok(self
+            .tickets_where(
+                "id = (SELECT ticket_id FROM ticket_messages WHERE message_id = ?1)",
+                message_id,
+            )?
+            .pop())
+    }
+
+    /// The patient's newest open ticket.
+    pub fn open_ticket_of(&self, chat_id: i64) -> Result<Option<Ticket>> {
+        Ok(self
+            .tickets_where("open = 1 AND chat_id = ?1", chat_id)?
+            .pop())
+    }
+
+    pub fn open_tickets(&self) -> Result<Vec<Ticket>> {
+        self.tickets_where("open = ?1", 1)
+    }
+
+    pub fn mark_answered(&self, ticket_id: i64) -> Result<()> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE tickets SET answered = 1 WHERE id = ?1",
+                params![ticket_id],
+            )
+            .map(drop)
+        })
+    }
+
+    /// Closes a ticket; false if it was not open.
+    pub fn close_ticket(&self, ticket_id: i64) -> Result<bool> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE tickets SET open = 0 WHERE id = ?1 AND open = 1",
+                params![ticket_id],
+            )
+        })
+        .map(|n| n == 1)
+    }
+
+    /// Open, unanswered tickets last touched (created or reminded) before `before`; marks them
+    /// reminded now.
+    pub fn due_reminders(&self, before: i64) -> Result<Vec<Ticket>> {
+        let due = self.tickets_where(
+            "open = 1 AND answered = 0 AND COALESCE(reminded_at, created_at) <= ?1",
+            before,
+        )?;
+        self.with(|c| {
+            for t in &due {
+                c.execute(
+                    "UPDATE tickets SET reminded_at = ?2 WHERE id = ?1",
+                    params![t.id, now()],
+                )?;
+            }
+            Ok(())
+        })?;
+        Ok(due)
+    }
+
+    pub fn set_unreachable(&self, chat_id: i64, unreachable: bool) -> Result<()> {
+        self.with(|c| {
+            if unreachable {
+                c.execute(
+                    "INSERT OR IGNORE INTO unreachable (chat_id) VALUES (?1)",
+                    params![chat_id],
+                )
+            } else {
+                c.execute(
+                    "DELETE FROM unreachable WHERE chat_id = ?1",
+                    params![chat_id],
+                )
+            }
+            .map(drop)
+        })
+    }
+
+    pub fn is_unreachable(&self, chat_id: i64) -> Result<bool> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT 1 FROM unreachable WHERE chat_id = ?1",
+                params![chat_id],
+                |_| Ok(()),
+            )
+            .optional()
+            .map(|r| r.is_some())
+        })
+    }
+
+    /// Erases every row about a patient: questions, tickets (and their message links),
+    /// feedback, reachability.
+    pub fn forget(&self, chat_id: i64) -> Result<()> {
+        self.with(|c| {
+            c.execute_batch("BEGIN")?;
+            for table in ["questions", "tickets", "feedback", "unreachable"] {
+                c.execute(
+                    &format!("DELETE FROM {table} WHERE chat_id = ?1"),
+                    params![chat_id],
+                )?;
+            }
+            c.execute_batch("COMMIT")
+        })
+    }
+
+    /// Rows that mention a patient's chat id anywhere; 0 after `forget`.
+    pub fn rows_about(&self, chat_id: i64) -> Result<i64> {
+        self.with(|c| {
+            let mut total = 0;
+            for table in ["questions", "tickets", "feedback", "unreachable"] {
+                let n: i64 = c.query_row(
+                    &format!("SELECT COUNT(*) FROM {table} WHERE chat_id = ?1"),
+                    params![chat_id],
+                    |r| r.get(0),
+                )?;
+                total += n;
+            }
+            Ok(total)
+        })
+    }
+
+    /// Drops questions and update ids older than the retention period.
+    pub fn prune(&self) -> Result<()> {
+        let cutoff = now() - RETENTION_SECS;
+        self.with(|c| {
+            c.execute("DELETE FROM questions WHERE at < ?1", params![cutoff])?;
+            c.execute(
+                "DELETE FROM processed_updates WHERE at < ?1",
+                params![cutoff],
+            )
+            .map(drop)
+        })
+    }
+
+    pub fn stats(&self) -> Result<Stats> {
+        self.with(|c| {
+            let counter = |name: &str| -> rusqlite::Result<i64> {
+                c.query_row(
+                    "SELECT value FROM counters WHERE name = ?1",
+                    params![name],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map(|v| v.unwrap_or(0))
+            };
+            Ok(Stats {
+                answered: counter("answered")?,
+                escalated: counter("escalated")?,
+                urgent: counter("urgent")?,
+                helpful: counter("helpful")?,
+                not_helpful: counter("not_helpful")?,
+                open_tickets: c.query_row(
+                    "SELECT COUNT(*) FROM tickets WHERE open = 1",
+                    [],
+                    |r| r.get(0),
+                )?,
+            })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tickets_survive_reopening_and_forget_erases_every_row() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let ticket = store
+            .create_ticket(42, "Anna", "why red pee", false)
+            .unwrap();
+        store.link_message(ticket.id, 900).unwrap();
+        store
+            .save_question(42, "Anna", "why red pee", None, &[])
+            .unwrap();
+        store.feedback(1, 42, true).unwrap();
+        drop(store);
+
+        let store = Store::open(dir.path()).unwrap();
+        let found = store.ticket_for_message(900).unwrap().unwrap();
+        assert_eq!(
+            (found.id, found.chat_id, found.group_message_id),
+            (ticket.id, 42, Some(900))
+        );
+        assert_eq!(
+            store.open_ticket_of(42).unwrap().map(|t| t.id),
+            Some(ticket.id)
+        );
+        assert!(store.rows_about(42).unwrap() > 0);
+        store.forget(42).unwrap();
+        assert_eq!(store.rows_about(42).unwrap(), 0);
+        assert!(store.ticket_for_message(900).unwrap().is_none());
+        assert_eq!(store.stats().unwrap().helpful, 1, "anonymous counters stay");
+    }
+
+    #[test]
+    fn updates_are_processed_once_and_reminders_fire_once_per_period() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        assert!(store.first_delivery(7).unwrap());
+        assert!(!store.first_delivery(7).unwrap());
+        let t = store.create_ticket(1, "B", "q", false).unwrap();
+        assert_eq!(store.due_reminders(now() + 1).unwrap().len(), 1);
+        assert!(store.due_reminders(now() - 10).unwrap().is_empty());
+        store.mark_answered(t.id).unwrap();
+        assert!(store.due_reminders(now() + 100).unwrap().is_empty());
+        assert!(store.close_ticket(t.id).unwrap());
+        assert!(!store.close_ticket(t.id).unwrap());
+    }
+}
