@@ -1,6 +1,7 @@
 //! Recognising emergencies in a patient's message from the maintainer's red-flag patterns.
 //! A pattern matches when its words appear in order with at most a few other words between
-//! neighbours; words are compared by stem, and small words such as "no" are kept.
+//! neighbours; words are compared by stem, and small words such as "no" are kept. A pattern
+//! of parts joined by `&` ("transplant & fever") matches when every part occurs anywhere.
 
 use crate::analyze::words;
 use crate::corpus::RedFlags;
@@ -11,7 +12,8 @@ const MAX_GAP: usize = 3;
 /// Compiled red-flag patterns.
 #[derive(Debug)]
 pub struct RedFlagMatcher {
-    flags: Vec<(String, Vec<Vec<String>>)>,
+    /// Per flag: its patterns, each a list of parts, each part a phrase of stems.
+    flags: Vec<(String, Vec<Vec<Vec<String>>>)>,
     message: String,
 }
 
@@ -22,7 +24,11 @@ impl RedFlagMatcher {
             .flag
             .iter()
             .map(|flag| {
-                let patterns = flag.patterns.iter().map(|p| stems(p)).collect();
+                let patterns = flag
+                    .patterns
+                    .iter()
+                    .map(|p| p.split('&').map(stems).filter(|s| !s.is_empty()).collect())
+                    .collect();
                 (flag.id.clone(), patterns)
             })
             .collect();
@@ -41,7 +47,11 @@ impl RedFlagMatcher {
     pub fn matches(&self, stems: &[String]) -> Vec<&str> {
         self.flags
             .iter()
-            .filter(|(_, patterns)| patterns.iter().any(|p| matches_in_order(p, stems)))
+            .filter(|(_, patterns)| {
+                patterns.iter().any(|parts: &Vec<Vec<String>>| {
+                    !parts.is_empty() && parts.iter().all(|p| matches_in_order(p, stems))
+                })
+            })
             .map(|(id, _)| id.as_str())
             .collect()
     }
@@ -79,7 +89,11 @@ mod tests {
             message: "Call now".into(),
             flag: vec![RedFlag {
                 id: "no-urine".into(),
-                patterns: vec!["no urine day".into(), "not peed since yesterday".into()],
+                patterns: vec![
+                    "no urine day".into(),
+                    "not peed since yesterday".into(),
+                    "transplant & fever".into(),
+                ],
             }],
         };
         RedFlagMatcher::new(&flags, |w| w.trim_end_matches('s').to_string())
