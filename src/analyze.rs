@@ -205,11 +205,12 @@ impl Analyzer {
         self.stemmer.stem(word).into_owned()
     }
 
-    /// Stems of the meaningful words of `text`, in order.
+    /// Stems of the meaningful words of `text`, in order. Bare numbers are left out: "12"
+    /// or "150 over 90" says little about which article answers.
     pub fn stems(&self, text: &str) -> Vec<String> {
         words(text)
             .into_iter()
-            .filter(|w| !is_stop_word(w))
+            .filter(|w| !is_stop_word(w) && !w.chars().all(|c| c.is_ascii_digit()))
             .map(|w| self.stem(&w))
             .collect()
     }
@@ -222,16 +223,18 @@ impl Analyzer {
             .flat_map(|(stems, _)| stems.iter().map(String::as_str))
     }
 
-    /// The synonym terms found in a token sequence; longest match wins at each position.
+    /// The synonym terms found in a token sequence. A term inside a longer matched term
+    /// ("pee" inside "blood in pee") is not a hit of its own.
     pub fn synonym_hits(&self, stems: &[String]) -> Vec<SynonymHit> {
-        let mut hits = Vec::new();
+        let mut hits: Vec<SynonymHit> = Vec::new();
         for start in 0..stems.len() {
             let Some(candidates) = self.terms.get(&stems[start]) else {
                 continue;
             };
             for (term, group) in candidates {
                 let end = start + term.len();
-                if end <= stems.len() && stems[start..end] == term[..] {
+                let inside = hits.iter().any(|h| h.start <= start && end <= h.end);
+                if end <= stems.len() && stems[start..end] == term[..] && !inside {
                     hits.push(SynonymHit {
                         start,
                         end,

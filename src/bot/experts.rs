@@ -242,7 +242,7 @@ pub async fn reminder_loop(bot: Tg, state: Arc<AppState>, configured_group: i64)
     }
     let period = (state.reminder_after / 4).clamp(
         std::time::Duration::from_millis(200),
-        std::time::Duration::from_secs(60),
+        std::time::Duration::from_secs(5),
     );
     loop {
         tokio::time::sleep(period).await;
@@ -261,8 +261,7 @@ async fn remind(bot: &Tg, state: &AppState) -> anyhow::Result<()> {
     }
     let waited = state.reminder_after.as_secs() as i64;
     for ticket in state.store.due_reminders(now() - waited)? {
-        let hours = ((now() - ticket.created_at) as f64 / 3600.0).round() as u64;
-        let text = messages::reminder(&ticket, hours);
+        let text = messages::reminder(&ticket, now() - ticket.created_at);
         let posted = send::html(
             bot,
             state.expert_group(),

@@ -304,9 +304,14 @@ pub fn delivery_failed(ticket_id: i64) -> String {
     format!("⚠️ Could not deliver the answer to question #{ticket_id} right now: Telegram did not accept it. Please try again later.")
 }
 
-pub fn reminder(ticket: &Ticket, waiting_hours: u64) -> String {
+pub fn reminder(ticket: &Ticket, waited_secs: i64) -> String {
+    let waited = if waited_secs >= 3600 {
+        format!("{} hours", waited_secs / 3600)
+    } else {
+        format!("{} minutes", waited_secs / 60)
+    };
     format!(
-        "⏰ Question #{} from {} has waited {waiting_hours} hours without an answer.",
+        "⏰ Question #{} from {} has waited {waited} without an answer.",
         ticket.id,
         escape(&ticket.first_name)
     )

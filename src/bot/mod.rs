@@ -16,6 +16,7 @@ use teloxide::adaptors::throttle::Limits;
 use teloxide::adaptors::Throttle;
 use teloxide::dispatching::{HandlerExt, UpdateFilterExt, UpdateHandler};
 use teloxide::prelude::*;
+use teloxide::types::BotCommand;
 use teloxide::utils::command::BotCommands;
 use tracing::{error, info, warn};
 
@@ -178,7 +179,12 @@ pub async fn serve(config: BotConfig) -> anyhow::Result<()> {
     let bot = Bot::new(config.token.expose())
         .set_api_url(config.api_url.clone())
         .throttle(Limits::default());
-    if let Err(e) = bot.set_my_commands(PrivateCommand::bot_commands()).await {
+    // Telegram wants command names without the slash.
+    let commands: Vec<BotCommand> = PrivateCommand::bot_commands()
+        .into_iter()
+        .map(|c| BotCommand::new(c.command.trim_start_matches('/'), c.description))
+        .collect();
+    if let Err(e) = bot.set_my_commands(commands).await {
         warn!("cannot set the command list: {e}");
     }
     let reminders = tokio::spawn(experts::reminder_loop(

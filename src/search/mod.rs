@@ -360,7 +360,14 @@ fn weigh_unknown(concepts: &mut [Concept]) {
     }
 }
 
-/// Share of the concepts' weight for which `has` holds any of the concept's tokens.
+/// Whether a text with these tokens expresses the concept: a synonym concept by its group
+/// tag (or by all of the words the patient used), a plain concept by its word.
+fn expressed(concept: &Concept, has: &impl Fn(&str) -> bool) -> bool {
+    let (first, words) = concept.tokens.split_first().expect("a concept has a token");
+    has(first) || (first.starts_with("syn~") && !words.is_empty() && words.iter().all(|w| has(w)))
+}
+
+/// Share of the concepts' weight that a text with these tokens expresses.
 fn coverage(concepts: &[Concept], has: impl Fn(&str) -> bool) -> f32 {
     let total: f32 = concepts.iter().map(|c| c.weight).sum();
     if total <= 0.0 {
@@ -368,7 +375,7 @@ fn coverage(concepts: &[Concept], has: impl Fn(&str) -> bool) -> f32 {
     }
     let found: f32 = concepts
         .iter()
-        .filter(|c| c.tokens.iter().any(|t| has(t)))
+        .filter(|c| expressed(c, &has))
         .map(|c| c.weight)
         .sum();
     found / total

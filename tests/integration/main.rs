@@ -1,8 +1,11 @@
 //! faqbot's integration tests: one binary, one module per feature, all built on `TestEnv`.
 
 mod ask;
+mod bot;
 mod corpus;
 mod env;
 mod eval;
+#[path = "../support/fake_telegram.rs"]
+mod fake_telegram;
 mod index;
 mod sample_corpus;

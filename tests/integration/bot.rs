@@ -1,0 +1,590 @@
+//! End-to-end: the real `faqbot serve` binary against a fake Telegram Bot API on 127.0.0.1.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use faqbot::store::Store;
+
+use crate::env::TestEnv;
+use crate::fake_telegram::{FakeTelegram, Fault, SentMessage};
+
+const TOKEN: &str = "123456:TESTTOKEN-secret_value";
+const GROUP: i64 = -1_001_234;
+const PATIENT: i64 = 42;
+const EXPERT: i64 = 7;
+const ADMIN: i64 = 999;
+const WAIT: Duration = Duration::from_secs(30);
+
+/// A fake Telegram, a corpus, and a running `faqbot serve` wired to them.
+struct BotEnv {
+    tg: FakeTelegram,
+    env: TestEnv,
+    bot: Option<Child>,
+    settings: Settings,
+}
+
+/// The bot's settings that tests vary.
+#[derive(Clone, Copy)]
+struct Settings {
+    reminder_hours: f64,
+    flood_per_minute: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            reminder_hours: 20.0,
+            flood_per_minute: 20,
+        }
+    }
+}
+
+impl BotEnv {
+    async fn start() -> BotEnv {
+        BotEnv::start_with(Settings::default()).await
+    }
+
+    async fn start_with(settings: Settings) -> BotEnv {
+        let mut env = BotEnv {
+            tg: FakeTelegram::start().await,
+            env: TestEnv::with_fixture_corpus(),
+            bot: None,
+            settings,
+        };
+        env.spawn();
+        env
+    }
+
+    fn log_path(&self) -> PathBuf {
+        self.env.path().join("bot.log")
+    }
+
+    fn spawn(&mut self) {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.log_path())
+            .expect("log file");
+        let child = Command::new(env!("CARGO_BIN_EXE_faqbot"))
+            .arg("serve")
+            .current_dir(self.env.path())
+            .env("TELOXIDE_TOKEN", TOKEN)
+            .env("TELOXIDE_API_URL", self.tg.api_url())
+            .env("FAQBOT_EXPERT_GROUP", GROUP.to_string())
+            .env("FAQBOT_ADMINS", ADMIN.to_string())
+            .env(
+                "FAQBOT_REMINDER_HOURS",
+                self.settings.reminder_hours.to_string(),
+            )
+            .env(
+                "FAQBOT_FLOOD_PER_MINUTE",
+                self.settings.flood_per_minute.to_string(),
+            )
+            .env_remove("FAQBOT_LOG")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("start faqbot serve");
+        self.bot = Some(child);
+    }
+
+    /// `kill -9`: no chance to clean up.
+    fn kill(&mut self) {
+        if let Some(mut child) = self.bot.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.log_path()).unwrap_or_default()
+    }
+
+    /// Messages the bot got accepted in `chat` so far.
+    fn sent(&self, chat: i64) -> Vec<SentMessage> {
+        self.tg.sent_to(chat)
+    }
+
+    /// Waits until `chat` has received `count` messages in all; returns the last one.
+    async fn nth(&self, chat: i64, count: usize) -> SentMessage {
+        let sent = self.tg.wait_for_sent(chat, count, WAIT).await;
+        let sent = sent.unwrap_or_else(|e| panic!("{e}\nbot log:\n{}", self.log()));
+        sent[count - 1].clone()
+    }
+
+    /// The patient writes `text`; returns the bot's next message to them.
+    async fn patient_says(&self, text: &str) -> SentMessage {
+        let before = self.sent(PATIENT).len();
+        self.tg.push_private_text(PATIENT, "Anna", text);
+        self.nth(PATIENT, before + 1).await
+    }
+
+    /// The patient presses a button whose callback data starts with `prefix` on `message`.
+    async fn press(&self, message: &SentMessage, prefix: &str) {
+        let data = buttons(message)
+            .into_iter()
+            .find(|(_, data)| data.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no `{prefix}` button on {:?}", message.reply_markup))
+            .1;
+        self.tg.push_callback(PATIENT, message.message_id, &data);
+    }
+
+    /// The patient asks something the corpus cannot answer and presses "Ask a kidney expert";
+    /// returns the ticket as posted in the group.
+    async fn open_ticket(&self, question: &str) -> SentMessage {
+        let unsure = self.patient_says(question).await;
+        assert!(
+            unsure.plain_text.contains("not sure"),
+            "{}",
+            unsure.plain_text
+        );
+        let group_before = self.sent(GROUP).len();
+        let patient_before = self.sent(PATIENT).len();
+        self.press(&unsure, "ask:").await;
+        let ticket = self.nth(GROUP, group_before + 1).await;
+        let told = self.nth(PATIENT, patient_before + 1).await;
+        assert!(told
+            .plain_text
+            .contains("passed your question to the kidney team"));
+        ticket
+    }
+
+    async fn expert_replies(&self, to: &SentMessage, text: &str) {
+        self.tg
+            .push_group_text(GROUP, EXPERT, "Dr Who", text, Some(to.message_id));
+    }
+
+    fn store(&self) -> Store {
+        Store::open(&self.env.path().join("data")).expect("open the bot's database")
+    }
+}
+
+impl Drop for BotEnv {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// (label, callback data) of every inline button of a message.
+fn buttons(message: &SentMessage) -> Vec<(String, String)> {
+    let Some(markup) = &message.reply_markup else {
+        return Vec::new();
+    };
+    markup["inline_keyboard"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row.as_array().cloned().unwrap_or_default())
+        .map(|b| {
+            (
+                b["text"].as_str().unwrap_or_default().to_string(),
+                b["callback_data"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_patient_gets_a_passage_with_its_link_and_feedback_buttons() {
+    let bot = BotEnv::start().await;
+    let welcome = bot.patient_says("/start").await;
+    assert!(welcome.plain_text.contains("not a doctor"));
+
+    let answer = bot
+        .patient_says("What can I do to prevent kidney stones?")
+        .await;
+    assert_eq!(answer.parse_mode.as_deref(), Some("HTML"));
+    assert!(
+        answer.plain_text.starts_with("Kidney stones"),
+        "{}",
+        answer.plain_text
+    );
+    assert!(answer.plain_text.contains("Drinking enough water"));
+    assert!(answer
+        .text
+        .contains("href=\"https://clinic.example/faq/kidney-stones\""));
+    let labels: Vec<String> = buttons(&answer).into_iter().map(|(l, _)| l).collect();
+    assert!(labels.contains(&"👍 Helpful".to_string()), "{labels:?}");
+    assert!(labels.contains(&"👎 Not helpful".to_string()));
+
+    // "Not helpful" offers an expert; feedback counts once per answer.
+    let data = |label: &str| {
+        let found = buttons(&answer)
+            .into_iter()
+            .find(|(l, _)| l.contains(label));
+        found.expect("feedback button").1
+    };
+    let before = bot.sent(PATIENT).len();
+    bot.tg
+        .push_callback(PATIENT, answer.message_id, &data("Not helpful"));
+    let offer = bot.nth(PATIENT, before + 1).await;
+    assert!(
+        offer.plain_text.contains("ask a kidney expert"),
+        "{}",
+        offer.plain_text
+    );
+    assert!(buttons(&offer).iter().any(|(_, d)| d.starts_with("ask:")));
+    bot.tg
+        .push_callback(PATIENT, answer.message_id, &data("Helpful"));
+    bot.tg
+        .wait_for_calls("answerCallbackQuery", 2, WAIT)
+        .await
+        .unwrap();
+    let stats = bot.store().stats().unwrap();
+    assert_eq!(
+        (stats.answered, stats.helpful, stats.not_helpful),
+        (1, 0, 1)
+    );
+}
+
+#[tokio::test]
+async fn a_low_confidence_question_becomes_a_ticket_and_the_expert_reply_is_relayed() {
+    let bot = BotEnv::start().await;
+    let ticket = bot
+        .open_ticket("Where can I park my car at the hospital?")
+        .await;
+    assert!(
+        ticket.plain_text.contains("Question #1"),
+        "{}",
+        ticket.plain_text
+    );
+    assert!(ticket.plain_text.contains("From: Anna"));
+    assert!(ticket
+        .plain_text
+        .contains("Where can I park my car at the hospital?"));
+    assert!(ticket.plain_text.contains("Reply to this message"));
+    assert_eq!(ticket.method, "sendMessage", "a copy, not a forward");
+
+    let before = bot.sent(PATIENT).len();
+    bot.expert_replies(&ticket, "Use car park B, it is free for dialysis patients.")
+        .await;
+    let relayed = bot.nth(PATIENT, before + 1).await;
+    assert!(relayed
+        .plain_text
+        .contains("Answer from the kidney team (question #1)"));
+    assert!(relayed
+        .plain_text
+        .contains("Use car park B, it is free for dialysis patients."));
+    let confirmation = bot.nth(GROUP, 2).await;
+    assert!(
+        confirmation.plain_text.contains("Delivered"),
+        "{}",
+        confirmation.plain_text
+    );
+
+    // A follow-up from the patient lands in the same thread.
+    let added = bot
+        .patient_says("and is there a drop-off zone at the entrance?")
+        .await;
+    assert!(
+        added
+            .plain_text
+            .contains("added this to your open question #1"),
+        "{}",
+        added.plain_text
+    );
+    let follow_up = bot.nth(GROUP, 3).await;
+    assert_eq!(follow_up.reply_to, Some(ticket.message_id));
+    // ...and an expert's reply to the follow-up reaches the patient too.
+    bot.expert_replies(&follow_up, "Yes, at door 2.").await;
+    let relayed = bot.nth(PATIENT, before + 3).await;
+    assert!(relayed.plain_text.contains("Yes, at door 2."));
+
+    // Experts list and close tickets.
+    bot.tg
+        .push_group_text(GROUP, EXPERT, "Dr Who", "/open", None);
+    assert!(bot.nth(GROUP, 5).await.plain_text.contains("#1"));
+    bot.tg
+        .push_group_text(GROUP, EXPERT, "Dr Who", "/close 1", None);
+    assert!(bot
+        .nth(GROUP, 6)
+        .await
+        .plain_text
+        .contains("Question #1 is closed"));
+    assert_eq!(bot.store().stats().unwrap().open_tickets, 0);
+
+    // The log never holds message text or the token.
+    let log = bot.log();
+    assert!(
+        !log.contains("park my car") && !log.contains("car park B"),
+        "{log}"
+    );
+    assert!(!log.contains("TESTTOKEN"), "{log}");
+}
+
+#[tokio::test]
+async fn a_reply_after_kill_9_and_restart_arrives_exactly_once() {
+    let mut bot = BotEnv::start().await;
+    let ticket = bot.open_ticket("Can my cat sleep on my PD machine?").await;
+    bot.tg.wait_for_updates_confirmed(WAIT).await.ok();
+    bot.kill();
+
+    let patient_before = bot.sent(PATIENT).len();
+    bot.expert_replies(&ticket, "Please keep pets away from the cycler.")
+        .await;
+    bot.spawn();
+    let relayed = bot.nth(PATIENT, patient_before + 1).await;
+    assert!(relayed.plain_text.contains("keep pets away"));
+    // Give a redelivery every chance to happen, then count.
+    bot.tg.wait_for_updates_confirmed(WAIT).await.unwrap();
+    bot.tg.push_private_text(PATIENT, "Anna", "hello");
+    bot.nth(PATIENT, patient_before + 2).await;
+    let relays = bot
+        .sent(PATIENT)
+        .iter()
+        .filter(|m| m.plain_text.contains("keep pets away"))
+        .count();
+    assert_eq!(relays, 1);
+    let tickets = bot
+        .sent(GROUP)
+        .iter()
+        .filter(|m| m.plain_text.contains("Question #"))
+        .count();
+    assert_eq!(
+        tickets, 1,
+        "the ticket was not posted again after the restart"
+    );
+}
+
+#[tokio::test]
+async fn an_update_processed_before_a_crash_is_not_processed_again() {
+    let mut bot = BotEnv::start().await;
+    bot.patient_says("what foods are high in potassium").await;
+    // Killed before the next getUpdates confirms the update: Telegram redelivers it.
+    bot.kill();
+    let answered = bot.sent(PATIENT).len();
+    bot.spawn();
+    bot.tg.wait_for_updates_confirmed(WAIT).await.unwrap();
+    bot.patient_says("thanks").await;
+    assert_eq!(
+        bot.sent(PATIENT).len(),
+        answered + 1,
+        "only the new message was answered"
+    );
+}
+
+#[tokio::test]
+async fn injected_faults_lose_nothing() {
+    let bot = BotEnv::start().await;
+    // A 500 and a 429 on the way to the patient: the answer still arrives.
+    bot.tg.fail_next("sendMessage", 1, Fault::ServerError);
+    bot.tg.fail_next(
+        "sendMessage",
+        1,
+        Fault::TooManyRequests {
+            retry_after_secs: 1,
+        },
+    );
+    let answer = bot
+        .patient_says("how do I stop getting kidney stones")
+        .await;
+    assert!(answer.plain_text.starts_with("Kidney stones"));
+    let failed = bot
+        .tg
+        .calls_to("sendMessage")
+        .iter()
+        .filter(|c| !c.response_ok)
+        .count();
+    assert_eq!(failed, 2);
+
+    // The patient blocked the bot: the experts are told, and nothing else breaks.
+    let ticket = bot.open_ticket("Can I bring my dog to dialysis?").await;
+    bot.tg.block_user(PATIENT);
+    bot.expert_replies(&ticket, "No pets, sorry.").await;
+    let note = bot.nth(GROUP, 2).await;
+    assert!(
+        note.plain_text.contains("blocked the bot"),
+        "{}",
+        note.plain_text
+    );
+
+    // The group refused the ticket once: it is posted later, not lost.
+    bot.tg.unblock_user(PATIENT);
+    bot.tg
+        .push_group_text(GROUP, EXPERT, "Dr Who", "/close 1", None);
+    bot.nth(GROUP, 3).await;
+    let unsure = bot
+        .patient_says("Can I bring a goldfish to the waiting room?")
+        .await;
+    bot.tg.fail_next("sendMessage", 1, Fault::Forbidden);
+    bot.press(&unsure, "ask:").await;
+    let ticket = bot.nth(GROUP, 4).await;
+    assert!(
+        ticket.plain_text.contains("Question #2"),
+        "{}",
+        ticket.plain_text
+    );
+    assert!(ticket.plain_text.contains("goldfish"));
+}
+
+#[tokio::test]
+async fn waiting_questions_are_reminded_once_per_period() {
+    // 0.002 hours: a reminder every 7.2 seconds.
+    let bot = BotEnv::start_with(Settings {
+        reminder_hours: 0.002,
+        ..Settings::default()
+    })
+    .await;
+    let ticket = bot
+        .open_ticket("Is the hospital shop open on Sundays?")
+        .await;
+    let reminder = bot.nth(GROUP, 2).await;
+    assert!(reminder
+        .plain_text
+        .contains("Question #1 from Anna has waited"));
+    assert_eq!(reminder.reply_to, Some(ticket.message_id));
+    let reminders_so_far = bot.sent(GROUP).len();
+    assert_eq!(reminders_so_far, 2, "one reminder, not a flood");
+    // Once answered, no more reminders.
+    bot.expert_replies(&ticket, "Yes, 10 to 4.").await;
+    bot.nth(GROUP, 3).await;
+    tokio::time::sleep(Duration::from_secs(9)).await;
+    assert_eq!(bot.sent(GROUP).len(), 3, "{:?}", bot.sent(GROUP));
+}
+
+#[tokio::test]
+async fn maintainer_commands_are_refused_to_others_and_reindex_swaps_the_index() {
+    let bot = BotEnv::start().await;
+    let refused = bot.patient_says("/reindex").await;
+    assert!(refused.plain_text.contains("only faqbot's maintainers"));
+
+    bot.env.article(
+        "hiccups",
+        "title: \"Hiccups on dialysis\"",
+        "## Why hiccups happen\n\nHiccups that last for days are common when urea is high.\n",
+    );
+    bot.tg.push_private_text(ADMIN, "Max", "/reindex");
+    let done = bot.nth(ADMIN, 1).await;
+    assert!(
+        done.plain_text.contains("Re-indexed 5 articles"),
+        "{}",
+        done.plain_text
+    );
+    let answer = bot.patient_says("why do i keep getting hiccups").await;
+    assert!(
+        answer.plain_text.starts_with("Hiccups on dialysis"),
+        "{}",
+        answer.plain_text
+    );
+
+    bot.env
+        .corpus_file("broken.md", "---\ntitle: [unclosed\n---\nx\n");
+    bot.tg.push_private_text(ADMIN, "Max", "/reindex");
+    let failed = bot.nth(ADMIN, 2).await;
+    assert!(failed
+        .plain_text
+        .contains("previous index is still serving"));
+    assert!(failed.plain_text.contains("broken.md"));
+    let answer = bot.patient_says("why do i keep getting hiccups").await;
+    assert!(answer.plain_text.starts_with("Hiccups on dialysis"));
+
+    bot.tg.push_private_text(ADMIN, "Max", "/stats");
+    let stats = bot.nth(ADMIN, 3).await;
+    assert!(
+        stats.plain_text.contains("Answered: 2"),
+        "{}",
+        stats.plain_text
+    );
+}
+
+#[tokio::test]
+async fn forget_leaves_no_row_about_the_patient() {
+    let bot = BotEnv::start().await;
+    bot.open_ticket("Where do I get a parking permit?").await;
+    bot.patient_says("how do I stop getting kidney stones")
+        .await;
+    assert!(bot.store().rows_about(PATIENT).unwrap() > 0);
+
+    let confirm = bot.patient_says("/forget").await;
+    let before = bot.sent(PATIENT).len();
+    bot.press(&confirm, "forget:yes").await;
+    let done = bot.nth(PATIENT, before + 1).await;
+    assert!(done.plain_text.contains("erased"));
+    assert_eq!(bot.store().rows_about(PATIENT).unwrap(), 0);
+}
+
+#[tokio::test]
+async fn emergencies_smalltalk_media_edits_and_floods_get_fitting_replies() {
+    let bot = BotEnv::start().await;
+    let safety = bot
+        .patient_says("I have chest pain since this morning")
+        .await;
+    assert!(
+        safety.plain_text.contains("emergency"),
+        "{}",
+        safety.plain_text
+    );
+    let ticket = bot.nth(GROUP, 1).await;
+    assert!(ticket.plain_text.contains("URGENT"));
+    assert!(bot
+        .nth(PATIENT, 2)
+        .await
+        .plain_text
+        .contains("alerted the kidney team"));
+
+    assert!(bot
+        .patient_says("hello")
+        .await
+        .plain_text
+        .contains("Hello!"));
+
+    // A photo while a ticket is open is added to it, as a copy.
+    let before = bot.sent(PATIENT).len();
+    bot.tg.push_photo(PATIENT, Some("my lab report"));
+    assert!(bot
+        .nth(PATIENT, before + 1)
+        .await
+        .plain_text
+        .contains("added this"));
+    let copies = bot.tg.calls_to("copyMessage");
+    assert_eq!(copies.len(), 1);
+    assert_eq!(copies[0].param_i64("chat_id"), Some(GROUP));
+
+    let before = bot.sent(PATIENT).len();
+    bot.tg.push_sticker(PATIENT, "😀");
+    assert!(bot
+        .nth(PATIENT, before + 1)
+        .await
+        .plain_text
+        .contains("only read text"));
+    let id = bot.tg.push_private_text(PATIENT, "Anna", "hi");
+    bot.nth(PATIENT, before + 2).await;
+    bot.tg.push_edited_text(PATIENT, id, "hi again");
+    assert!(bot
+        .nth(PATIENT, before + 3)
+        .await
+        .plain_text
+        .contains("edited"));
+}
+
+#[tokio::test]
+async fn a_flood_gets_one_friendly_slow_down_and_nothing_more() {
+    let bot = BotEnv::start_with(Settings {
+        flood_per_minute: 5,
+        ..Settings::default()
+    })
+    .await;
+    for i in 0..12 {
+        bot.tg
+            .push_private_text(PATIENT, "Anna", ["hello", "hi there", "hey"][i % 3]);
+    }
+    // Five answers and one slow-down; Throttle sends one message a second to a chat.
+    let replies = bot.nth(PATIENT, 6).await;
+    assert!(
+        replies.plain_text.contains("very quickly"),
+        "{}",
+        replies.plain_text
+    );
+    bot.tg.wait_for_updates_confirmed(WAIT).await.unwrap();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let texts: Vec<String> = bot
+        .sent(PATIENT)
+        .into_iter()
+        .map(|m| m.plain_text)
+        .collect();
+    assert_eq!(texts.len(), 6, "{texts:#?}");
+    assert!(texts[..5].iter().all(|t| t.starts_with("Hello!")));
+    assert!(bot.sent(GROUP).is_empty(), "the experts are not flooded");
+}
