@@ -127,6 +127,35 @@ const STOP_WORDS: &[&str] = &[
     "ur",
     "pls",
     "plz",
+    // Conversational words patients wrap questions in; they say nothing about the topic.
+    "actually",
+    "anyone",
+    "anything",
+    "apart",
+    "because",
+    "else",
+    "even",
+    "ever",
+    "guess",
+    "quite",
+    "someone",
+    "something",
+    "sure",
+    "thing",
+    "things",
+    "think",
+    "whether",
+    "yes",
+    "yet",
+    "anymore",
+    "hes",
+    "shes",
+    "theyre",
+    "dont",
+    "doesnt",
+    "didnt",
+    "isnt",
+    "arent",
 ];
 
 /// The lowercase words of `text`: letters and digits, apostrophes dropped ("can't" → "cant").
@@ -164,8 +193,12 @@ pub struct SynonymHit {
 /// Stems words and recognises multi-word synonyms; built once per index.
 pub struct Analyzer {
     stemmer: Stemmer,
-    /// First stem of a term → (the term's stems, its group), longest terms first.
+    /// First stem of a term → (the term's stems, its group), longest terms first. Stems are
+    /// in canonical form (see `canonical`).
     terms: HashMap<String, Vec<(Vec<String>, usize)>>,
+    /// One-word synonyms mapped to one stem of their group ("wee" → "pee"), so that the
+    /// multi-word term "burns when I pee" also matches "burning when I wee".
+    canonical: HashMap<String, String>,
 }
 
 impl std::fmt::Debug for Analyzer {
@@ -181,10 +214,27 @@ impl Analyzer {
         let mut analyzer = Analyzer {
             stemmer: Stemmer::create(Algorithm::English),
             terms: HashMap::new(),
+            canonical: HashMap::new(),
         };
+        for g in groups {
+            let one_word: Vec<Vec<String>> = g
+                .terms
+                .iter()
+                .map(|t| analyzer.stems(t))
+                .filter(|s| s.len() == 1)
+                .collect();
+            if let Some(first) = one_word.first() {
+                for word in &one_word {
+                    analyzer
+                        .canonical
+                        .entry(word[0].clone())
+                        .or_insert_with(|| first[0].clone());
+                }
+            }
+        }
         for (group, g) in groups.iter().enumerate() {
             for term in &g.terms {
-                let stems = analyzer.stems(term);
+                let stems = analyzer.canonicalize(&analyzer.stems(term));
                 if let Some(first) = stems.first().cloned() {
                     analyzer
                         .terms
@@ -223,9 +273,17 @@ impl Analyzer {
             .flat_map(|(stems, _)| stems.iter().map(String::as_str))
     }
 
+    fn canonicalize(&self, stems: &[String]) -> Vec<String> {
+        stems
+            .iter()
+            .map(|s| self.canonical.get(s).unwrap_or(s).clone())
+            .collect()
+    }
+
     /// The synonym terms found in a token sequence. A term inside a longer matched term
     /// ("pee" inside "blood in pee") is not a hit of its own.
     pub fn synonym_hits(&self, stems: &[String]) -> Vec<SynonymHit> {
+        let stems = &self.canonicalize(stems);
         let mut hits: Vec<SynonymHit> = Vec::new();
         for start in 0..stems.len() {
             let Some(candidates) = self.terms.get(&stems[start]) else {
@@ -268,13 +326,18 @@ mod tests {
     use super::*;
 
     fn analyzer() -> Analyzer {
-        Analyzer::new(&[SynonymGroup {
-            terms: vec![
-                "blood in urine".into(),
-                "hematuria".into(),
-                "red pee".into(),
-            ],
-        }])
+        Analyzer::new(&[
+            SynonymGroup {
+                terms: vec![
+                    "blood in urine".into(),
+                    "hematuria".into(),
+                    "red pee".into(),
+                ],
+            },
+            SynonymGroup {
+                terms: vec!["urine".into(), "wee".into(), "pee".into()],
+            },
+        ])
     }
 
     #[test]
@@ -293,5 +356,7 @@ mod tests {
             .index_tokens("Hematurias everywhere")
             .contains(&synonym_tag(0)));
         assert!(!a.index_tokens("blood pressure").contains("syn~"));
+        // One-word synonyms apply inside multi-word terms.
+        assert!(a.index_tokens("blood in the wee").contains(&synonym_tag(0)));
     }
 }

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::answer::{confidence, ArticleRef, Decision, Smalltalk, Verdict};
+use crate::answer::{confidences, ArticleRef, Decision, Smalltalk, Verdict};
 use crate::search::Retrieval;
 
 /// The `ask --json` contract: one object per question.
@@ -119,18 +119,13 @@ pub fn explain(retrieval: &Retrieval) -> String {
         out.push_str(&format!(" [{}{typo}] {:.2};", c.tokens.join("|"), c.weight));
     }
     out.push_str("\ncandidates: score  coverage  phrase  confidence\n");
-    for (i, c) in retrieval.candidates.iter().enumerate() {
-        let rival = if i == 0 {
-            retrieval.candidates.get(1)
-        } else {
-            retrieval.candidates.first()
-        };
+    for (c, confidence) in retrieval.candidates.iter().zip(confidences(retrieval)) {
         out.push_str(&format!(
             "  {:>7.2}  {:>6.2}  {:>6.2}  {:>6.2}  {} / {}\n",
             c.score,
             c.coverage,
             c.phrase_match,
-            confidence(c, rival),
+            confidence,
             c.article_id,
             c.heading.as_deref().unwrap_or("-"),
         ));

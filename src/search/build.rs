@@ -34,10 +34,12 @@ pub enum BuildError {
     Tantivy(#[from] tantivy::TantivyError),
 }
 
-/// A content hash of every corpus file, with the index format: equal means no rebuild needed.
+/// A content hash of every corpus file, with the index format and faqbot's version (a new
+/// faqbot may analyse text differently): equal means no rebuild needed.
 pub fn fingerprint(corpus_dir: &Path) -> Result<String, CorpusError> {
     let mut hasher = blake3::Hasher::new();
     hasher.update(&FORMAT_VERSION.to_le_bytes());
+    hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
     for path in corpus::corpus_files(corpus_dir)? {
         let relative = path.strip_prefix(corpus_dir).unwrap_or(&path);
         hasher.update(relative.to_string_lossy().as_bytes());

@@ -51,6 +51,7 @@ pub struct Candidate {
     pub heading: Option<String>,
     /// The passage of this article that best matches the question.
     pub passage: String,
+    /// BM25 score of the passage (and so of the article: its best passage).
     pub score: f32,
     /// Share of the question's weight found in the passage and its article's title,
     /// questions and tags (0..1).
@@ -185,11 +186,13 @@ impl Engine {
                 break;
             }
         }
-        Ok(Retrieval {
+        let mut retrieval = Retrieval {
             concepts,
             candidates,
             red_flags,
-        })
+        };
+        crate::answer::rerank(&mut retrieval.candidates);
+        Ok(retrieval)
     }
 
     /// The question's concepts: corrected stems, grouped by synonym, weighted by rarity.

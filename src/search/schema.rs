@@ -80,4 +80,4 @@ pub fn schema() -> (Schema, Fields) {
 }
 
 /// Version of the schema and analysis; a change forces a rebuild of existing indexes.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;

@@ -462,7 +462,7 @@ async fn maintainer_commands_are_refused_to_others_and_reindex_swaps_the_index()
         "{}",
         done.plain_text
     );
-    let answer = bot.patient_says("why do i keep getting hiccups").await;
+    let answer = bot.patient_says("why do hiccups happen on dialysis").await;
     assert!(
         answer.plain_text.starts_with("Hiccups on dialysis"),
         "{}",
@@ -477,7 +477,7 @@ async fn maintainer_commands_are_refused_to_others_and_reindex_swaps_the_index()
         .plain_text
         .contains("previous index is still serving"));
     assert!(failed.plain_text.contains("broken.md"));
-    let answer = bot.patient_says("why do i keep getting hiccups").await;
+    let answer = bot.patient_says("why do hiccups happen on dialysis").await;
     assert!(answer.plain_text.starts_with("Hiccups on dialysis"));
 
     bot.tg.push_private_text(ADMIN, "Max", "/stats");

@@ -56,7 +56,7 @@ fn ask_builds_a_missing_index_and_rebuilds_a_stale_one() {
         "title: \"Hiccups on dialysis\"",
         "## Why hiccups happen\n\nHiccups that last for days are common with high urea.\n",
     );
-    let answer = env.ask("why do I keep getting hiccups");
+    let answer = env.ask("why do hiccups happen on dialysis");
     assert_eq!(answer["article"]["id"], "hiccups", "{answer}");
 }
 
