@@ -37,11 +37,13 @@ pub fn index(paths: &Paths, file: &FileConfig) -> anyhow::Result<()> {
         .with_context(|| format!("indexing {}", locations.corpus.display()))?;
     bar.finish_and_clear();
     for path in &report.ignored {
-        warn!(file = %path.display(), "not an article or settings file; ignored");
         eprintln!(
             "warning: ignored {} (not an article or settings file)",
             path.display()
         );
+    }
+    for skipped in &report.skipped {
+        eprintln!("warning: skipped {skipped}");
     }
     println!(
         "indexed {} articles into {} passages in {:.2?} ({})",

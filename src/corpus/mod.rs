@@ -2,10 +2,11 @@
 //! (base URL, synonyms, emergency red flags). Pure parsing; the only I/O is reading files.
 
 mod markdown;
+pub mod pages;
 mod passages;
 mod settings;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -42,6 +43,9 @@ pub struct Corpus {
     pub red_flags: RedFlags,
     /// Files that were seen but are not part of the corpus (reported, not fatal).
     pub ignored: Vec<PathBuf>,
+    /// Saved pages with no article in them (a site's contact form, an index page): reported
+    /// with the reason and left out, since any saved website has some.
+    pub skipped: Vec<FileError>,
 }
 
 /// What is wrong with one corpus file.
@@ -122,24 +126,42 @@ pub fn load(dir: &Path) -> Result<Corpus, CorpusError> {
     let synonyms = read_settings::<settings::SynonymsFile>(dir, SYNONYMS_FILE, &mut errors);
     let red_flags = read_settings::<RedFlags>(dir, RED_FLAGS_FILE, &mut errors);
 
-    let mut articles = Vec::new();
+    let mut parsed: Vec<(PathBuf, Result<Article, FileError>)> = Vec::new();
     let mut ignored = Vec::new();
-    let mut seen: HashMap<String, PathBuf> = HashMap::new();
+    // Saved web pages are read a folder at a time: boilerplate shows by repeating.
+    let mut page_folders: BTreeMap<PathBuf, Vec<(PathBuf, pages::PageKind)>> = BTreeMap::new();
     for path in files {
-        let Some(kind) = ArticleKind::of(dir, &path) else {
-            if !is_settings_file(dir, &path) {
-                ignored.push(path);
-            }
-            continue;
-        };
         let shown = display_path(dir, &path);
-        let article = std::fs::read(&path)
-            .map_err(|e| FileError {
-                path: shown.clone(),
-                line: None,
-                message: format!("cannot read: {e}"),
-            })
-            .and_then(|bytes| kind.parse(&shown, &bytes, &settings));
+        match ArticleKind::of(dir, &path) {
+            Some(ArticleKind::Markdown) => {
+                let article = read_file(&path, &shown).and_then(|bytes| {
+                    let id = article_id(&path);
+                    markdown::parse_article(&shown, &id, &bytes, base_url(&settings))
+                });
+                parsed.push((shown, article));
+            }
+            Some(ArticleKind::Page(kind)) => {
+                let folder = path.parent().unwrap_or(dir).to_path_buf();
+                page_folders.entry(folder).or_default().push((path, kind));
+            }
+            None if is_settings_file(dir, &path) => {}
+            None => ignored.push(shown),
+        }
+    }
+    let mut skipped = Vec::new();
+    for (_, files) in page_folders {
+        for (shown, page) in read_pages(dir, &files, &settings) {
+            match page {
+                Ok(article) => parsed.push((shown, Ok(article))),
+                Err(PageProblem::NoArticle(e)) => skipped.push(e),
+                Err(PageProblem::Invalid(e)) => parsed.push((shown, Err(e))),
+            }
+        }
+    }
+
+    let mut articles = Vec::new();
+    let mut seen: HashMap<String, PathBuf> = HashMap::new();
+    for (shown, article) in parsed {
         match article {
             Ok(article) => match seen.get(&article.id) {
                 Some(first) => errors.push(FileError {
@@ -175,6 +197,7 @@ pub fn load(dir: &Path) -> Result<Corpus, CorpusError> {
         synonyms,
         red_flags: red_flags.unwrap_or_default(),
         ignored,
+        skipped,
     })
 }
 
@@ -182,6 +205,8 @@ pub fn load(dir: &Path) -> Result<Corpus, CorpusError> {
 #[derive(Debug, Clone, Copy)]
 enum ArticleKind {
     Markdown,
+    /// A page saved from a clinic's website: HTML or a plain-text dump.
+    Page(pages::PageKind),
 }
 
 impl ArticleKind {
@@ -191,24 +216,132 @@ impl ArticleKind {
             && path
                 .file_stem()
                 .is_some_and(|s| s.eq_ignore_ascii_case("readme"));
+        if is_root_readme {
+            return None;
+        }
         match ext.as_str() {
-            "md" | "markdown" if !is_root_readme => Some(ArticleKind::Markdown),
+            "md" | "markdown" => Some(ArticleKind::Markdown),
+            "html" | "htm" => Some(ArticleKind::Page(pages::PageKind::Html)),
+            "txt" => Some(ArticleKind::Page(pages::PageKind::Text)),
             _ => None,
         }
     }
+}
 
-    fn parse(
-        self,
-        path: &Path,
-        bytes: &[u8],
-        settings: &Option<CorpusSettings>,
-    ) -> Result<Article, FileError> {
-        let id = article_id(path);
-        let base_url = settings.as_ref().and_then(|s| s.base_url.as_deref());
-        match self {
-            ArticleKind::Markdown => markdown::parse_article(path, &id, bytes, base_url),
+/// Pages larger than this are rejected unread.
+const MAX_PAGE_BYTES: u64 = 5 * 1024 * 1024;
+
+fn read_file(path: &Path, shown: &Path) -> Result<Vec<u8>, FileError> {
+    std::fs::read(path).map_err(|e| FileError {
+        path: shown.to_path_buf(),
+        line: None,
+        message: format!("cannot read: {e}"),
+    })
+}
+
+fn base_url(settings: &Option<CorpusSettings>) -> Option<&str> {
+    settings.as_ref().and_then(|s| s.base_url.as_deref())
+}
+
+/// An article from a saved page, or why there is none.
+type PageResult = Result<Article, PageProblem>;
+
+/// Why a saved page gave no article.
+enum PageProblem {
+    /// The page holds no article (only navigation, a form...): skipped with a warning.
+    NoArticle(FileError),
+    /// The file cannot be used (unreadable, too large, no url): an error, like a bad article.
+    Invalid(FileError),
+}
+
+/// Extracts the articles of one folder of saved pages.
+fn read_pages(
+    dir: &Path,
+    files: &[(PathBuf, pages::PageKind)],
+    settings: &Option<CorpusSettings>,
+) -> Vec<(PathBuf, PageResult)> {
+    let mut inputs = Vec::new();
+    let mut results: Vec<(PathBuf, Option<PageResult>)> = Vec::new();
+    for (path, kind) in files {
+        let shown = display_path(dir, path);
+        let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        let bytes = if size > MAX_PAGE_BYTES {
+            Err(FileError {
+                path: shown.clone(),
+                line: None,
+                message: format!(
+                    "file too large ({} MB; limit {} MB)",
+                    size / (1024 * 1024),
+                    MAX_PAGE_BYTES / (1024 * 1024)
+                ),
+            })
+        } else {
+            read_file(path, &shown)
+        };
+        match bytes {
+            Ok(bytes) => {
+                inputs.push((shown.to_string_lossy().into_owned(), *kind, bytes));
+                results.push((shown, None));
+            }
+            Err(e) => results.push((shown, Some(Err(PageProblem::Invalid(e))))),
         }
     }
+    let mut extracted = pages::extract_folder(&inputs).into_iter();
+    results
+        .into_iter()
+        .map(|(shown, result)| {
+            let result = result.unwrap_or_else(|| {
+                let page = extracted.next().unwrap_or_else(|| {
+                    Err(pages::PageError {
+                        line: None,
+                        message: "page was not extracted".into(),
+                    })
+                });
+                page_article(&shown, page, base_url(settings))
+            });
+            (shown, result)
+        })
+        .collect()
+}
+
+/// An article from an extracted page; its url is the page's canonical one, else base_url + id.
+fn page_article(
+    shown: &Path,
+    page: Result<pages::Page, pages::PageError>,
+    base_url: Option<&str>,
+) -> PageResult {
+    let error = |line, message| FileError {
+        path: shown.to_path_buf(),
+        line,
+        message,
+    };
+    let page = page.map_err(|e| PageProblem::NoArticle(error(e.line, e.message)))?;
+    let id = article_id(shown);
+    let url = match (page.url, base_url) {
+        (Some(url), _) => url,
+        (None, Some(base)) => format!("{base}{id}"),
+        (None, None) => {
+            return Err(PageProblem::Invalid(error(
+                None,
+                "no canonical url in the page (set `base_url` in corpus.toml)".into(),
+            )))
+        }
+    };
+    Ok(Article {
+        id,
+        title: page.title,
+        url,
+        tags: page.tags,
+        questions: Vec::new(),
+        sections: page
+            .sections
+            .into_iter()
+            .map(|s| Section {
+                heading: s.heading,
+                paragraphs: s.paragraphs,
+            })
+            .collect(),
+    })
 }
 
 fn article_id(path: &Path) -> String {

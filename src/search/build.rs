@@ -18,6 +18,8 @@ pub struct BuildReport {
     pub elapsed: Duration,
     /// Files in the corpus directory that are not articles or settings.
     pub ignored: Vec<std::path::PathBuf>,
+    /// Saved pages left out because they hold no article, with the reason.
+    pub skipped: Vec<crate::corpus::FileError>,
 }
 
 /// Why a build failed; the previous index, if any, stays in service.
@@ -91,6 +93,7 @@ pub fn build(
         passages,
         elapsed: started.elapsed(),
         ignored: corpus.ignored,
+        skipped: corpus.skipped,
     })
 }
 

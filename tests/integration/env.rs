@@ -65,6 +65,12 @@ impl TestEnv {
         env
     }
 
+    /// Copies the files of `tests/fixtures/DIR` into the corpus directory.
+    pub fn corpus_from_fixture(&self, dir: &str) -> &TestEnv {
+        copy_dir(&fixtures().join(dir), &self.corpus());
+        self
+    }
+
     pub fn path(&self) -> &Path {
         self.dir.path()
     }

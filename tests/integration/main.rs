@@ -8,4 +8,6 @@ mod eval;
 #[path = "../support/fake_telegram.rs"]
 mod fake_telegram;
 mod index;
+mod pages;
+mod pages_robustness;
 mod sample_corpus;
