@@ -26,6 +26,11 @@ use vocabulary::Vocabulary;
 /// How many passages a query looks at, and how many articles it returns.
 const TOP_PASSAGES: usize = 40;
 const TOP_ARTICLES: usize = 5;
+/// Articles whose passage is chosen by a second, article-restricted query (the answer and
+/// the related articles offered with it).
+const PASSAGE_CHOICES: usize = 3;
+/// Within an article, a match in a section heading counts this much more than in the text.
+const PASSAGE_HEADING_BOOST: f32 = 4.0;
 /// Queries longer than this many concepts keep only the most informative ones.
 const MAX_CONCEPTS: usize = 40;
 /// How much a typo-corrected word counts compared with a word spelt right.
@@ -192,7 +197,48 @@ impl Engine {
             red_flags,
         };
         crate::answer::rerank(&mut retrieval.candidates);
+        for candidate in retrieval.candidates.iter_mut().take(PASSAGE_CHOICES) {
+            self.choose_passage(&searcher, candidate, &retrieval.concepts)?;
+        }
         Ok(retrieval)
+    }
+
+    /// Picks the passage of the candidate's article that best answers the question. Title,
+    /// questions and tags are the same on every passage of an article, so only the section
+    /// heading and the passage text compete, the heading weighing more.
+    fn choose_passage(
+        &self,
+        searcher: &tantivy::Searcher,
+        candidate: &mut Candidate,
+        concepts: &[Concept],
+    ) -> anyhow::Result<()> {
+        let article = Term::from_field_text(self.fields.article_id, &candidate.article_id);
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
+            Occur::Must,
+            Box::new(TermQuery::new(article, IndexRecordOption::Basic)),
+        )];
+        for token in concepts.iter().flat_map(|c| &c.tokens) {
+            for (field, boost) in [
+                (self.fields.heading, PASSAGE_HEADING_BOOST),
+                (self.fields.body, 1.0),
+            ] {
+                let term = Term::from_field_text(field, token);
+                let query = TermQuery::new(term, IndexRecordOption::WithFreqs);
+                clauses.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(query), boost)),
+                ));
+            }
+        }
+        let query = BooleanQuery::new(clauses);
+        let best = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
+        if let Some((_, address)) = best.first() {
+            let doc: TantivyDocument = searcher.doc(*address)?;
+            let heading = self.text(&doc, self.fields.heading_text);
+            candidate.heading = (!heading.is_empty()).then_some(heading);
+            candidate.passage = self.text(&doc, self.fields.passage_text);
+        }
+        Ok(())
     }
 
     /// The question's concepts: corrected stems, grouped by synonym, weighted by rarity.

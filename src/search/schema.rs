@@ -23,11 +23,11 @@ pub struct Fields {
     pub phrases: Field,
 }
 
-/// How much a match in each searched field counts.
+/// How much a match in each searched field counts when ranking articles.
 pub const FIELD_BOOSTS: [(SearchField, f32); 5] = [
     (SearchField::Title, 3.0),
     (SearchField::Questions, 2.5),
-    (SearchField::Heading, 1.5),
+    (SearchField::Heading, 1.0),
     (SearchField::Tags, 1.0),
     (SearchField::Body, 1.0),
 ];
