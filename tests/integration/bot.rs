@@ -588,3 +588,81 @@ async fn a_flood_gets_one_friendly_slow_down_and_nothing_more() {
     assert!(texts[..5].iter().all(|t| t.starts_with("Hello!")));
     assert!(bot.sent(GROUP).is_empty(), "the experts are not flooded");
 }
+
+#[tokio::test]
+async fn the_expert_group_is_followed_to_its_new_supergroup_id() {
+    const SUPERGROUP: i64 = -100_999_888;
+    let mut bot = BotEnv::start().await;
+    bot.tg.push_migrate_to_chat(GROUP, SUPERGROUP);
+    bot.tg.wait_for_updates_confirmed(WAIT).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    let unsure = bot.patient_says("Where is the hospital pharmacy?").await;
+    bot.press(&unsure, "ask:").await;
+    let ticket = bot.nth(SUPERGROUP, 1).await;
+    assert!(
+        ticket.plain_text.contains("Question #1"),
+        "{}",
+        ticket.plain_text
+    );
+    let told = bot.nth(PATIENT, 2).await;
+    assert!(told.plain_text.contains("passed your question"));
+    bot.tg.push_group_text(
+        SUPERGROUP,
+        EXPERT,
+        "Dr Who",
+        "Ground floor.",
+        Some(ticket.message_id),
+    );
+    assert!(bot
+        .nth(PATIENT, 3)
+        .await
+        .plain_text
+        .contains("Ground floor."));
+
+    bot.tg
+        .push_group_text(SUPERGROUP, EXPERT, "Dr Who", "/close 1", None);
+    assert!(bot.nth(SUPERGROUP, 3).await.plain_text.contains("closed"));
+
+    // The new id survives a restart.
+    bot.kill();
+    bot.spawn();
+    let unsure = bot
+        .patient_says("Is there a cash machine in the hospital?")
+        .await;
+    bot.press(&unsure, "ask:").await;
+    assert!(bot
+        .nth(SUPERGROUP, 4)
+        .await
+        .plain_text
+        .contains("Question #2"));
+    assert!(
+        bot.sent(GROUP).is_empty(),
+        "nothing went to the old group id"
+    );
+}
+
+#[tokio::test]
+async fn sigterm_stops_the_bot_cleanly() {
+    let mut bot = BotEnv::start().await;
+    bot.patient_says("hello").await;
+    let child = bot.bot.as_mut().expect("running");
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("send SIGTERM");
+    assert!(status.success());
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            assert!(status.success(), "exit status {status}");
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still running 20 s after SIGTERM"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(bot.log().contains("faqbot stopped"), "{}", bot.log());
+}
