@@ -666,3 +666,49 @@ async fn sigterm_stops_the_bot_cleanly() {
     }
     assert!(bot.log().contains("faqbot stopped"), "{}", bot.log());
 }
+
+#[test]
+fn a_missing_or_invalid_setting_stops_start_up_with_one_line_naming_it() {
+    let env = TestEnv::with_fixture_corpus();
+    let cases: &[(&[(&str, &str)], &str)] = &[
+        (&[], "`TELOXIDE_TOKEN`: not set"),
+        (
+            &[("TELOXIDE_TOKEN", "secret words")],
+            "`TELOXIDE_TOKEN`: expected",
+        ),
+        (
+            &[("TELOXIDE_TOKEN", TOKEN)],
+            "`FAQBOT_EXPERT_GROUP`: not set",
+        ),
+        (
+            &[("TELOXIDE_TOKEN", TOKEN), ("FAQBOT_EXPERT_GROUP", "42")],
+            "`FAQBOT_EXPERT_GROUP`: 42 is not a group chat id",
+        ),
+        (
+            &[
+                ("TELOXIDE_TOKEN", TOKEN),
+                ("FAQBOT_EXPERT_GROUP", "-5"),
+                ("TELOXIDE_API_URL", "ftp://x"),
+            ],
+            "`TELOXIDE_API_URL`",
+        ),
+    ];
+    for (vars, expected) in cases {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_faqbot"));
+        command
+            .arg("serve")
+            .current_dir(env.path())
+            .env_remove("TELOXIDE_TOKEN")
+            .env_remove("TELOXIDE_API_URL")
+            .env_remove("FAQBOT_EXPERT_GROUP");
+        for (name, value) in *vars {
+            command.env(name, value);
+        }
+        let output = command.output().expect("run faqbot serve");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.contains(expected), "{expected:?} in {stderr}");
+        assert!(!stderr.contains("secret words") && !stderr.contains("TESTTOKEN"));
+    }
+}
