@@ -107,7 +107,9 @@ pub fn privacy() -> String {
      answer until you erase them. The experts see your first name only, never your \
      username or phone number.\n\
      • Helpful / Not helpful clicks are kept to improve the answers.\n\n\
-     Send /forget to erase everything stored about you."
+     Send /forget to erase everything this bot stores about you. Questions already \
+     passed to the kidney team also stay in their team chat's history, as in any clinic \
+     correspondence."
         .to_string()
 }
 
