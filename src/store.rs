@@ -9,6 +9,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
+/// Every table with rows about a patient, keyed by `chat_id`: what `/forget` erases.
+const PATIENT_TABLES: [&str; 4] = ["questions", "tickets", "feedback", "unreachable"];
+
 /// Questions and processed update ids are kept this long (seconds).
 pub const RETENTION_SECS: i64 = 7 * 24 * 3600;
 
@@ -394,7 +397,7 @@ impl Store {
     pub fn forget(&self, chat_id: i64) -> Result<()> {
         self.with(|c| {
             c.execute_batch("BEGIN")?;
-            for table in ["questions", "tickets", "feedback", "unreachable"] {
+            for table in PATIENT_TABLES {
                 c.execute(
                     &format!("DELETE FROM {table} WHERE chat_id = ?1"),
                     params![chat_id],
@@ -408,7 +411,7 @@ impl Store {
     pub fn rows_about(&self, chat_id: i64) -> Result<i64> {
         self.with(|c| {
             let mut total = 0;
-            for table in ["questions", "tickets", "feedback", "unreachable"] {
+            for table in PATIENT_TABLES {
                 let n: i64 = c.query_row(
                     &format!("SELECT COUNT(*) FROM {table} WHERE chat_id = ?1"),
                     params![chat_id],

@@ -30,20 +30,27 @@ pub fn telegram_len(text: &str) -> usize {
     text.encode_utf16().count()
 }
 
+/// The byte length of the longest prefix of `text` within `max` UTF-16 units.
+fn prefix_within(text: &str, max: usize) -> usize {
+    let mut end = 0;
+    let mut used = 0;
+    for (i, c) in text.char_indices() {
+        used += c.len_utf16();
+        if used > max {
+            break;
+        }
+        end = i + c.len_utf8();
+    }
+    end
+}
+
 /// Shortens plain text to at most `max` UTF-16 units, at a sentence or word boundary.
 pub fn shorten(text: &str, max: usize) -> String {
     if telegram_len(text) <= max {
         return text.to_string();
     }
-    let mut end = 0;
-    let mut used = 0;
-    for (i, c) in text.char_indices() {
-        used += c.len_utf16();
-        if used > max.saturating_sub(1) {
-            break;
-        }
-        end = i + c.len_utf8();
-    }
+    // One unit is kept for the ellipsis.
+    let end = prefix_within(text, max.saturating_sub(1));
     let cut = &text[..end];
     let boundary = cut
         .rfind(". ")
@@ -60,15 +67,7 @@ pub fn split(text: &str, max: usize) -> Vec<String> {
     let mut pieces = Vec::new();
     let mut rest = text.trim();
     while telegram_len(rest) > max {
-        let mut end = 0;
-        let mut used = 0;
-        for (i, c) in rest.char_indices() {
-            used += c.len_utf16();
-            if used > max {
-                break;
-            }
-            end = i + c.len_utf8();
-        }
+        let end = prefix_within(rest, max);
         let head = &rest[..end];
         let cut = ["\n\n", "\n", ". ", " "]
             .iter()
@@ -137,29 +136,22 @@ pub fn answer(verdict: &Verdict) -> String {
         .as_ref()
         .map(|h| format!("<i>{}</i>\n\n", escape(h)))
         .unwrap_or_default();
-    let passage = shorten(
-        passage,
-        MAX_MESSAGE - HEADROOM - telegram_len(&article.title),
-    );
-    format!(
-        "<b>{}</b>\n{heading}{}\n\n📖 <a href=\"{}\">Read the whole article</a>",
-        escape(&article.title),
-        escape(&passage),
-        escape(&article.url)
-    )
+    article_card(&article.title, &heading, passage, &article.url)
 }
 
 /// A related article the patient asked to see.
 pub fn offer(offer: &Offer) -> String {
-    let passage = shorten(
-        &offer.passage,
-        MAX_MESSAGE - HEADROOM - telegram_len(&offer.title),
-    );
+    article_card(&offer.title, "\n", &offer.passage, &offer.url)
+}
+
+/// Title, `between` (ready-made markup), the passage shortened to fit, and the link.
+fn article_card(title: &str, between: &str, passage: &str, url: &str) -> String {
+    let passage = shorten(passage, MAX_MESSAGE - HEADROOM - telegram_len(title));
     format!(
-        "<b>{}</b>\n\n{}\n\n📖 <a href=\"{}\">Read the whole article</a>",
-        escape(&offer.title),
+        "<b>{}</b>\n{between}{}\n\n📖 <a href=\"{}\">Read the whole article</a>",
+        escape(title),
         escape(&passage),
-        escape(&offer.url)
+        escape(url)
     )
 }
 

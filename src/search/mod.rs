@@ -217,18 +217,12 @@ impl Engine {
             Occur::Must,
             Box::new(TermQuery::new(article, IndexRecordOption::Basic)),
         )];
+        let fields = [
+            (self.fields.heading, PASSAGE_HEADING_BOOST),
+            (self.fields.body, 1.0),
+        ];
         for token in concepts.iter().flat_map(|c| &c.tokens) {
-            for (field, boost) in [
-                (self.fields.heading, PASSAGE_HEADING_BOOST),
-                (self.fields.body, 1.0),
-            ] {
-                let term = Term::from_field_text(field, token);
-                let query = TermQuery::new(term, IndexRecordOption::WithFreqs);
-                clauses.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(query), boost)),
-                ));
-            }
+            clauses.extend(term_clauses(token, &fields));
         }
         let query = BooleanQuery::new(clauses);
         let best = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
@@ -310,15 +304,10 @@ impl Engine {
             } else {
                 1.0
             };
+            let fields =
+                FIELD_BOOSTS.map(|(field, boost)| (self.fields.get(field), boost * factor));
             for token in &concept.tokens {
-                for (field, boost) in FIELD_BOOSTS {
-                    let term = Term::from_field_text(self.fields.get(field), token);
-                    let query = TermQuery::new(term, IndexRecordOption::WithFreqs);
-                    clauses.push((
-                        Occur::Should,
-                        Box::new(BoostQuery::new(Box::new(query), boost * factor)),
-                    ));
-                }
+                clauses.extend(term_clauses(token, &fields));
             }
         }
         BooleanQuery::new(clauses)
@@ -414,6 +403,22 @@ fn weigh_unknown(concepts: &mut [Concept]) {
 fn expressed(concept: &Concept, has: &impl Fn(&str) -> bool) -> bool {
     let (first, words) = concept.tokens.split_first().expect("a concept has a token");
     has(first) || (first.starts_with("syn~") && !words.is_empty() && words.iter().all(|w| has(w)))
+}
+
+/// One optional, boosted term query per field for `token`.
+fn term_clauses(
+    token: &str,
+    fields: &[(tantivy::schema::Field, f32)],
+) -> Vec<(Occur, Box<dyn Query>)> {
+    fields
+        .iter()
+        .map(|&(field, boost)| {
+            let term = Term::from_field_text(field, token);
+            let query = TermQuery::new(term, IndexRecordOption::WithFreqs);
+            let boosted: Box<dyn Query> = Box::new(BoostQuery::new(Box::new(query), boost));
+            (Occur::Should, boosted)
+        })
+        .collect()
 }
 
 /// Share of the concepts' weight that a text with these tokens expresses.
