@@ -406,19 +406,16 @@ fn expressed(concept: &Concept, has: &impl Fn(&str) -> bool) -> bool {
 }
 
 /// One optional, boosted term query per field for `token`.
-fn term_clauses(
-    token: &str,
-    fields: &[(tantivy::schema::Field, f32)],
-) -> Vec<(Occur, Box<dyn Query>)> {
-    fields
-        .iter()
-        .map(|&(field, boost)| {
-            let term = Term::from_field_text(field, token);
-            let query = TermQuery::new(term, IndexRecordOption::WithFreqs);
-            let boosted: Box<dyn Query> = Box::new(BoostQuery::new(Box::new(query), boost));
-            (Occur::Should, boosted)
-        })
-        .collect()
+fn term_clauses<'a>(
+    token: &'a str,
+    fields: &'a [(tantivy::schema::Field, f32)],
+) -> impl Iterator<Item = (Occur, Box<dyn Query>)> + 'a {
+    fields.iter().map(move |&(field, boost)| {
+        let term = Term::from_field_text(field, token);
+        let query = TermQuery::new(term, IndexRecordOption::WithFreqs);
+        let boosted: Box<dyn Query> = Box::new(BoostQuery::new(Box::new(query), boost));
+        (Occur::Should, boosted)
+    })
 }
 
 /// Share of the concepts' weight that a text with these tokens expresses.
