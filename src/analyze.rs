@@ -1,7 +1,8 @@
 //! Text analysis shared by indexing and querying: words, stems, stop words, and the synonym
 //! groups that let "blood in my pee" meet "hematuria". Pure; knows nothing of tantivy.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
 
 use rust_stemmers::{Algorithm, Stemmer};
 
@@ -177,6 +178,20 @@ pub fn words(text: &str) -> Vec<String> {
     out
 }
 
+/// Frequent English words (see the file's header for the source).
+static COMMON_WORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    include_str!("data/common_words.txt")
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .collect()
+});
+
+/// Whether a lowercase word is an everyday English word, as opposed to a name (of a
+/// medicine, a rare condition, a place) that a reader would need to look up.
+pub fn is_common_word(word: &str) -> bool {
+    word.chars().count() < 4 || COMMON_WORDS.contains(word)
+}
+
 /// Whether a lowercase word is filler.
 pub fn is_stop_word(word: &str) -> bool {
     STOP_WORDS.contains(&word)
@@ -344,6 +359,16 @@ mod tests {
     fn words_lowercase_and_drop_apostrophes_and_punctuation() {
         assert_eq!(words("Can't STOP: (itching)!"), ["cant", "stop", "itching"]);
         assert_eq!(words("  "), Vec::<String>::new());
+    }
+
+    #[test]
+    fn everyday_words_are_common_and_medicine_names_are_not() {
+        for w in ["kidney", "playground", "yesterday", "water", "eat"] {
+            assert!(is_common_word(w), "{w}");
+        }
+        for w in ["levaquin", "amoxicillin", "lisinopril", "colchicine", "bactrim"] {
+            assert!(!is_common_word(w), "{w}");
+        }
     }
 
     #[test]

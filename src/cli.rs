@@ -68,7 +68,15 @@ pub struct EvalArgs {
     /// Confidence threshold to report at [default: 0.75]
     #[arg(long, env = "FAQBOT_THRESHOLD", value_name = "0..1")]
     pub threshold: Option<f32>,
-    /// Labelled questions: one `{"q": ..., "expect": [...] | "no_answer" | "urgent"}` per line.
+    /// Also list every question handled wrongly.
+    #[arg(long)]
+    pub misses: bool,
+    /// Write each question's candidates and their evidence as JSONL to FILE (to refit the
+    /// ranking and confidence weights on a training set).
+    #[arg(long, value_name = "FILE")]
+    pub features: Option<PathBuf>,
+    /// Labelled questions, one per line:
+    /// `{"q": ..., "expect": [...] | "no_answer" | "urgent" | "clarify"}`.
     pub file: PathBuf,
 }
 

@@ -104,19 +104,18 @@ fn write_answer(
     question: &str,
     args: &AskArgs,
 ) -> anyhow::Result<()> {
-    let retrieval = engine.retrieve(question)?;
-    let verdict = crate::answer::decide(question, &retrieval, policy);
+    let reply = crate::ask(engine, policy, question)?;
     if args.explain {
-        writeln!(out, "{}", render::explain(&retrieval))?;
+        writeln!(out, "{}", render::explain(&reply))?;
     }
     if args.json {
-        serde_json::to_writer(&mut *out, &render::json(question, &verdict))?;
+        serde_json::to_writer(&mut *out, &render::json(question, &reply.verdict))?;
         writeln!(out)?;
     } else {
         writeln!(
             out,
             "{}",
-            render::terminal(&verdict, engine.safety_message())
+            render::terminal(&reply.verdict, engine.safety_message())
         )?;
     }
     Ok(())
@@ -127,12 +126,65 @@ pub fn eval_command(args: &EvalArgs, file: &FileConfig) -> anyhow::Result<()> {
     let policy = config::policy(args.threshold, file)?;
     let labelled = read_labelled(&args.file)?;
     let engine = open_engine(&Locations::resolve(&args.paths, file))?;
+    if let Some(path) = &args.features {
+        write_features(&engine, &policy, &labelled, path)?;
+    }
     let report = evaluate(&engine, &policy, labelled)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         print!("{}", eval::render(&report));
+        if args.misses {
+            print!("{}", eval::render_misses(&report));
+        }
     }
+    Ok(())
+}
+
+/// One JSON line per labelled question: its label and each candidate's evidence.
+fn write_features(
+    engine: &Engine,
+    policy: &Policy,
+    labelled: &[Labelled],
+    path: &Path,
+) -> anyhow::Result<()> {
+    let mut out = std::io::BufWriter::new(
+        std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
+    );
+    for label in labelled {
+        let reply = crate::ask(engine, policy, &label.q)?;
+        let expected: Vec<&str> = match &label.expect {
+            eval::Expect::Articles(ids) => ids.iter().map(String::as_str).collect(),
+            _ => Vec::new(),
+        };
+        let candidates: Vec<serde_json::Value> = reply
+            .retrieval
+            .candidates
+            .iter()
+            .map(|c| {
+                serde_json::json!({
+                    "id": c.article_id,
+                    "right": expected.contains(&c.article_id.as_str()),
+                    "features": search::rank::features(&c.evidence),
+                    "relevance": c.relevance,
+                })
+            })
+            .collect();
+        let line = serde_json::json!({
+            "expect": match &label.expect {
+                eval::Expect::Articles(_) => "answer",
+                eval::Expect::NoAnswer => "no_answer",
+                eval::Expect::Urgent => "urgent",
+                eval::Expect::Clarify => "clarify",
+            },
+            "decision": reply.verdict.decision,
+            "unknown_terms": reply.retrieval.unknown_terms,
+            "candidates": candidates,
+        });
+        serde_json::to_writer(&mut out, &line)?;
+        writeln!(out)?;
+    }
+    out.flush()?;
     Ok(())
 }
 
@@ -144,19 +196,8 @@ pub fn evaluate(
 ) -> anyhow::Result<eval::Report> {
     let mut items = Vec::with_capacity(labelled.len());
     for label in labelled {
-        let retrieval = engine.retrieve(&label.q)?;
-        let verdict = crate::answer::decide(&label.q, &retrieval, policy);
-        let outcome = Outcome {
-            ranked: retrieval
-                .candidates
-                .iter()
-                .map(|c| c.article_id.clone())
-                .collect(),
-            confidence: verdict.confidence,
-            decision: verdict.decision,
-            passage: retrieval.candidates.first().map(|c| c.passage.clone()),
-        };
-        items.push((label, outcome));
+        let reply = crate::ask(engine, policy, &label.q)?;
+        items.push((label, Outcome::of(&reply)));
     }
     Ok(eval::evaluate(&items, policy.threshold))
 }

@@ -1,5 +1,6 @@
 //! Measuring answer quality on labelled questions: ranking metrics, how often unanswerable
-//! questions get answered, urgent recall, and a threshold sweep. The metrics are pure.
+//! questions get answered, urgent recall, vague messages recognised, a threshold sweep, a
+//! calibration table and the misses. The metrics are pure.
 
 use serde::{Deserialize, Serialize};
 
@@ -13,9 +14,12 @@ pub enum Expect {
     Articles(Vec<String>),
     NoAnswer,
     Urgent,
+    /// Too vague to answer: the bot should ask back.
+    Clarify,
 }
 
-/// One line of an evaluation file: `{"q": ..., "expect": [...] | "no_answer" | "urgent"}`.
+/// One line of an evaluation file:
+/// `{"q": ..., "expect": [...] | "no_answer" | "urgent" | "clarify"}`.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Labelled {
     pub q: String,
@@ -37,6 +41,7 @@ fn expect<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Expect, D::Error> {
         Raw::Many(ids) if !ids.is_empty() => Ok(Expect::Articles(ids)),
         Raw::One(s) if s == "no_answer" => Ok(Expect::NoAnswer),
         Raw::One(s) if s == "urgent" => Ok(Expect::Urgent),
+        Raw::One(s) if s == "clarify" => Ok(Expect::Clarify),
         Raw::One(id) => Ok(Expect::Articles(vec![id])),
         Raw::Many(_) => Err(serde::de::Error::custom("`expect` is an empty list")),
     }
@@ -52,6 +57,50 @@ pub struct Outcome {
     pub decision: Decision,
     /// The passage that would be shown with the best article.
     pub passage: Option<String>,
+    /// Not answerable at any confidence (a key term the corpus never mentions).
+    pub blocked: bool,
+}
+
+impl Outcome {
+    /// What `faqbot::ask` did with a message.
+    pub fn of(reply: &crate::Reply) -> Outcome {
+        Outcome {
+            ranked: reply
+                .retrieval
+                .candidates
+                .iter()
+                .map(|c| c.article_id.clone())
+                .collect(),
+            confidence: reply.verdict.confidence,
+            decision: reply.verdict.decision,
+            passage: reply.retrieval.candidates.first().map(|c| c.passage.clone()),
+            blocked: !reply.retrieval.unknown_terms.is_empty(),
+        }
+    }
+}
+
+/// One bin of the calibration table.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CalibrationBin {
+    /// Confidences in `[low, high)`.
+    pub low: f32,
+    pub high: f32,
+    /// Searched questions (answerable or not) whose best article fell in the bin.
+    pub questions: usize,
+    /// Share of them whose best article is a right one.
+    pub right: f64,
+}
+
+/// A question the bot got wrong, for `faqbot eval --misses`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Miss {
+    pub q: String,
+    /// What went wrong: "answered wrongly", "not answered", "unanswerable answered", ...
+    pub kind: &'static str,
+    pub expected: String,
+    pub decision: Decision,
+    pub confidence: f32,
+    pub best: Option<String>,
 }
 
 /// One point of the threshold sweep.
@@ -84,10 +133,17 @@ pub struct Report {
     pub urgent_flagged: usize,
     /// Questions not labelled urgent that were flagged urgent.
     pub false_urgent: usize,
+    pub vague: usize,
+    /// Vague messages answered with a question back.
+    pub vague_clarified: usize,
+    /// Other messages (not labelled vague) answered with a question back.
+    pub false_clarify: usize,
     /// Share of answerable questions with gold text whose shown passage lies inside it.
     pub passage_in_gold: Option<f64>,
     pub threshold: f32,
     pub sweep: Vec<SweepPoint>,
+    pub calibration: Vec<CalibrationBin>,
+    pub misses: Vec<Miss>,
 }
 
 /// Computes the report for labelled questions and what the bot did with each.
@@ -125,6 +181,13 @@ pub fn evaluate(items: &[(Labelled, Outcome)], threshold: f32) -> Report {
         .iter()
         .filter(|(l, o)| l.expect != Expect::Urgent && o.decision == Decision::Urgent)
         .count();
+    let clarified = |o: &Outcome| o.decision == Decision::Clarify;
+    let vague = of_kind(Expect::Clarify, &|_| true);
+    let vague_clarified = of_kind(Expect::Clarify, &clarified);
+    let false_clarify = items
+        .iter()
+        .filter(|(l, o)| l.expect != Expect::Clarify && clarified(o))
+        .count();
     let with_gold: Vec<_> = answerable
         .iter()
         .filter(|(l, _, _)| !l.gold.is_empty())
@@ -157,10 +220,95 @@ pub fn evaluate(items: &[(Labelled, Outcome)], threshold: f32) -> Report {
         urgent,
         urgent_flagged,
         false_urgent,
+        vague,
+        vague_clarified,
+        false_clarify,
         passage_in_gold,
         threshold,
         sweep: sweep(items),
+        calibration: calibration(items),
+        misses: misses(items),
     }
+}
+
+/// Whether the best article is a right one for an answerable question.
+fn top_is_right(label: &Labelled, outcome: &Outcome) -> bool {
+    match &label.expect {
+        Expect::Articles(ids) => outcome.ranked.first().is_some_and(|r| ids.contains(r)),
+        _ => false,
+    }
+}
+
+/// Confidence bins of 0.1 against the share of right best articles, over the questions the
+/// bot searched (answerable and unanswerable; not vague, urgent or small talk).
+fn calibration(items: &[(Labelled, Outcome)]) -> Vec<CalibrationBin> {
+    (0..10)
+        .map(|bin| {
+            let (low, high) = (bin as f32 / 10.0, (bin + 1) as f32 / 10.0);
+            let inside: Vec<&(Labelled, Outcome)> = items
+                .iter()
+                .filter(|(l, o)| {
+                    matches!(l.expect, Expect::Articles(_) | Expect::NoAnswer)
+                        && matches!(o.decision, Decision::Answer | Decision::Escalate)
+                        && !o.ranked.is_empty()
+                        && o.confidence >= low
+                        && (o.confidence < high || bin == 9)
+                })
+                .collect();
+            let right = inside.iter().filter(|(l, o)| top_is_right(l, o)).count();
+            CalibrationBin {
+                low,
+                high,
+                questions: inside.len(),
+                right: share(right, inside.len()),
+            }
+        })
+        .collect()
+}
+
+/// Every question the bot handled wrongly, the worst kinds first.
+fn misses(items: &[(Labelled, Outcome)]) -> Vec<Miss> {
+    let mut misses: Vec<Miss> = items
+        .iter()
+        .filter_map(|(l, o)| {
+            let kind = match (&l.expect, o.decision) {
+                (Expect::Urgent, d) if d != Decision::Urgent => "emergency missed",
+                (Expect::Articles(_), Decision::Answer) if !top_is_right(l, o) => {
+                    "answered wrongly"
+                }
+                (Expect::NoAnswer, Decision::Answer) => "unanswerable answered",
+                (Expect::Articles(_), d) if d != Decision::Answer => "not answered",
+                (Expect::Clarify, d) if d != Decision::Clarify => "vague not clarified",
+                (e, Decision::Urgent) if *e != Expect::Urgent => "false emergency",
+                (e, Decision::Clarify) if *e != Expect::Clarify => "asked back needlessly",
+                _ => return None,
+            };
+            Some(Miss {
+                q: l.q.clone(),
+                kind,
+                expected: match &l.expect {
+                    Expect::Articles(ids) => ids.join(" | "),
+                    Expect::NoAnswer => "no_answer".into(),
+                    Expect::Urgent => "urgent".into(),
+                    Expect::Clarify => "clarify".into(),
+                },
+                decision: o.decision,
+                confidence: o.confidence,
+                best: o.ranked.first().cloned(),
+            })
+        })
+        .collect();
+    let order = [
+        "emergency missed",
+        "answered wrongly",
+        "unanswerable answered",
+        "not answered",
+        "vague not clarified",
+        "false emergency",
+        "asked back needlessly",
+    ];
+    misses.sort_by_key(|m| order.iter().position(|k| *k == m.kind));
+    misses
 }
 
 /// Precision against coverage for thresholds 0.05, 0.10, ... 0.95.
@@ -177,7 +325,8 @@ fn sweep(items: &[(Labelled, Outcome)]) -> Vec<SweepPoint> {
             let mut unanswerable = 0;
             let mut unanswerable_answered = 0;
             for (label, outcome) in items {
-                let answers_it = searched(outcome) && outcome.confidence >= threshold;
+                let answers_it =
+                    searched(outcome) && !outcome.blocked && outcome.confidence >= threshold;
                 match &label.expect {
                     Expect::Articles(ids) => {
                         answerable += 1;
@@ -196,7 +345,7 @@ fn sweep(items: &[(Labelled, Outcome)]) -> Vec<SweepPoint> {
                             unanswerable_answered += 1;
                         }
                     }
-                    Expect::Urgent => {}
+                    Expect::Urgent | Expect::Clarify => {}
                 }
             }
             let share = |n: usize, of: usize| if of == 0 { 0.0 } else { n as f64 / of as f64 };
@@ -228,7 +377,8 @@ pub fn render(report: &Report) -> String {
          hit@1: {:.3}   hit@3: {:.3}   MRR: {:.3}\n\
          at threshold {:.2}: answered right {}, answered wrong {}, of answerable questions\n\
          unanswerable answered: {} of {} ({})\n\
-         urgent flagged: {} of {}   (non-urgent flagged urgent: {})\n",
+         urgent flagged: {} of {}   (non-urgent flagged urgent: {})\n\
+         vague messages asked back: {} of {}   (others asked back: {})\n",
         report.questions,
         report.answerable,
         report.unanswerable,
@@ -245,6 +395,9 @@ pub fn render(report: &Report) -> String {
         report.urgent_flagged,
         report.urgent,
         report.false_urgent,
+        report.vague_clarified,
+        report.vague,
+        report.false_clarify,
     );
     if let Some(p) = report.passage_in_gold {
         out.push_str(&format!("passage inside a gold answer: {}\n", pct(p)));
@@ -257,6 +410,33 @@ pub fn render(report: &Report) -> String {
             pct(p.coverage),
             pct(p.precision),
             pct(p.no_answer_answered)
+        ));
+    }
+    out.push_str("\nconfidence   questions  best article right\n");
+    for b in report.calibration.iter().filter(|b| b.questions > 0) {
+        out.push_str(&format!(
+            "  {:.1}-{:.1}    {:>5}      {:>6}\n",
+            b.low,
+            b.high,
+            b.questions,
+            pct(b.right)
+        ));
+    }
+    out
+}
+
+/// The misses, one per line, for `faqbot eval --misses`.
+pub fn render_misses(report: &Report) -> String {
+    let mut out = format!("\nmisses: {}\n", report.misses.len());
+    for m in &report.misses {
+        out.push_str(&format!(
+            "[{}] expected {}, got {:?} {:.2} (best: {})\n    {}\n",
+            m.kind,
+            m.expected,
+            m.decision,
+            m.confidence,
+            m.best.as_deref().unwrap_or("-"),
+            m.q
         ));
     }
     out
@@ -292,6 +472,7 @@ mod tests {
                 confidence,
                 decision,
                 passage: None,
+                blocked: false,
             },
         )
     }

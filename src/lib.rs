@@ -1,8 +1,11 @@
 //! faqbot answers kidney patients' questions on Telegram from an article corpus, and hands
 //! what it cannot answer confidently to human kidney experts.
 //!
-//! The pipeline: [`corpus`] loads articles, [`search`] indexes and retrieves them, [`answer`]
-//! decides (answer, escalate, urgent, small talk), and [`render`] formats the result.
+//! The pipeline, one way: [`understand`] reads the patient's message, [`search`] finds and
+//! ranks the articles for it (by words and by meaning), [`answer`] decides (answer, clarify,
+//! escalate, urgent, small talk), and [`render`] formats the result. [`ask`] is the one entry
+//! point that `faqbot ask`, `eval`, `serve` and the benchmark all use; [`corpus`] loads the
+//! articles that [`search`] indexes.
 
 pub mod analyze;
 pub mod answer;
@@ -17,14 +20,37 @@ pub mod redflags;
 pub mod render;
 pub mod search;
 pub mod store;
+pub mod understand;
 
 use answer::{Policy, Verdict};
-use search::Engine;
+use search::{Engine, Retrieval};
+use understand::Message;
 
-/// Answers one free-text question as the bot would.
-pub fn ask(engine: &Engine, policy: &Policy, question: &str) -> anyhow::Result<Verdict> {
-    let retrieval = engine.retrieve(question)?;
-    Ok(answer::decide(question, &retrieval, policy))
+/// What faqbot made of one message: how it read it, what the index found, and the verdict.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub message: Message,
+    pub retrieval: Retrieval,
+    pub verdict: Verdict,
+}
+
+/// Answers one free-text message as the bot would. The message is read once; emergencies
+/// and small talk are recognised before anything is searched.
+pub fn ask(engine: &Engine, policy: &Policy, text: &str) -> anyhow::Result<Reply> {
+    let message = Message::parse(text);
+    let red_flags = engine.red_flags(&message.text);
+    let smalltalk = answer::smalltalk(&message.text).filter(|_| red_flags.is_empty());
+    let mut retrieval = match smalltalk {
+        Some(_) => Retrieval::default(),
+        None => engine.retrieve(&message)?,
+    };
+    retrieval.red_flags = red_flags;
+    let verdict = answer::decide(&message, &retrieval, policy);
+    Ok(Reply {
+        message,
+        retrieval,
+        verdict,
+    })
 }
 
 /// Bad input from the user (a file, a flag): exit code 2.

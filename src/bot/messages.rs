@@ -164,6 +164,14 @@ pub fn not_sure(has_offers: bool) -> String {
     text
 }
 
+/// The question back to a patient whose message was too vague, above the topic buttons.
+pub fn clarify(verdict: &Verdict) -> String {
+    format!(
+        "🤔 {}",
+        escape(&crate::render::clarify_question(verdict.topic.as_deref()))
+    )
+}
+
 pub fn smalltalk(verdict: &Verdict) -> String {
     escape(verdict.smalltalk.map(smalltalk_reply).unwrap_or_default())
 }
@@ -391,6 +399,9 @@ mod tests {
             alternatives: vec![],
             smalltalk: None,
             red_flags: vec![],
+            other_questions: vec![],
+            missing: vec![],
+            topic: None,
             reason: String::new(),
         }
     }

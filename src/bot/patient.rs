@@ -5,12 +5,12 @@ use std::time::Instant;
 
 use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
-use tracing::{debug, info, warn};
+use tracing::{info, warn};
 
 use super::messages;
 use super::send::{self, retry};
 use super::{experts, guard, AppState, HandlerResult, PrivateCommand, Tg};
-use crate::answer::{decide, Decision};
+use crate::answer::Decision;
 use crate::flood::Admit;
 use crate::store::Offer;
 
@@ -49,76 +49,115 @@ pub async fn question(bot: Tg, msg: Message, state: Arc<AppState>) -> HandlerRes
             return Ok(());
         }
         let text = msg.text().unwrap_or_default();
-        let engine = state.engine.load();
-        let retrieval = engine.retrieve(text)?;
-        let verdict = decide(text, &retrieval, &state.policy);
-        debug!(chat = msg.chat.id.0, decision = ?verdict.decision, confidence = verdict.confidence, "question");
-        info!(decision = ?verdict.decision, confidence = verdict.confidence, "question decided");
-        let offers: Vec<Offer> = retrieval
-            .candidates
-            .iter()
-            .filter(|c| verdict.alternatives.iter().any(|a| a.id == c.article_id))
-            .map(|c| Offer {
-                id: c.article_id.clone(),
-                title: c.title.clone(),
-                url: c.url.clone(),
-                passage: c.passage.clone(),
-                confidence: verdict
-                    .alternatives
-                    .iter()
-                    .find(|a| a.id == c.article_id)
-                    .map_or(0.0, |a| a.confidence),
-            })
-            .collect();
-        let chat = msg.chat.id;
-        let name = first_name(&msg);
-        let open_ticket = state.store.open_ticket_of(chat.0)?;
-        match verdict.decision {
-            Decision::Urgent => {
-                send::html(&bot, chat, &messages::safety(engine.safety_message()), None, None).await?;
-                state.store.count("urgent")?;
-                let ticket = experts::open_ticket(&bot, &state, chat.0, &name, text, true, &offers).await?;
-                send::html(&bot, chat, &messages::urgent_ticket_opened(&ticket), None, None).await?;
-            }
-            Decision::Smalltalk => {
-                send::html(&bot, chat, &messages::smalltalk(&verdict), None, None).await?;
-            }
-            _ if open_ticket.is_some() && (verdict.decision == Decision::Escalate || msg.reply_to_message().is_some()) => {
-                let ticket = open_ticket.expect("checked above");
-                experts::follow_up(&bot, &state, &ticket, text).await?;
-                send::html(&bot, chat, &messages::added_to_ticket(&ticket), None, None).await?;
-            }
-            Decision::Answer => {
-                let related: Vec<Offer> = offers.into_iter().take(RELATED_UNDER_ANSWER).collect();
-                let answered_with = verdict.article.as_ref().map(|a| a.id.as_str());
-                let id = state.store.save_question(chat.0, &name, text, answered_with, &related)?;
-                let mut rows = vec![vec![
-                    InlineKeyboardButton::callback("👍 Helpful", format!("fb:{id}:1")),
-                    InlineKeyboardButton::callback("👎 Not helpful", format!("fb:{id}:0")),
-                ]];
-                rows.extend(offer_rows(id, &related));
-                send::html(&bot, chat, &messages::answer(&verdict), Some(InlineKeyboardMarkup::new(rows)), None)
-                    .await?;
-                state.store.count("answered")?;
-            }
-            Decision::Escalate => {
-                let closest: Vec<Offer> = offers.into_iter().take(CLOSEST_WHEN_UNSURE).collect();
-                let id = state.store.save_question(chat.0, &name, text, None, &closest)?;
-                let mut rows = offer_rows(id, &closest);
-                rows.push(vec![InlineKeyboardButton::callback("🩺 Ask a kidney expert", format!("ask:{id}"))]);
-                send::html(
-                    &bot,
-                    chat,
-                    &messages::not_sure(!closest.is_empty()),
-                    Some(InlineKeyboardMarkup::new(rows)),
-                    None,
-                )
-                .await?;
-            }
-        }
-        Ok(())
+        let asked = Asked {
+            chat: msg.chat.id,
+            name: first_name(&msg),
+            replying: msg.reply_to_message().is_some(),
+        };
+        answer_text(&bot, &state, &asked, text).await
     })
     .await
+}
+
+/// Who asked, for `answer_text`.
+struct Asked {
+    chat: ChatId,
+    name: String,
+    /// The message replies to an earlier one (a follow-up to an open ticket).
+    replying: bool,
+}
+
+/// Answers one question, typed or picked from the questions a message held.
+async fn answer_text(bot: &Tg, state: &AppState, asked: &Asked, text: &str) -> HandlerResult {
+    let engine = state.engine.load();
+    let verdict = crate::ask(&engine, &state.policy, text)?.verdict;
+    info!(decision = ?verdict.decision, confidence = verdict.confidence, "question decided");
+    let offers: Vec<Offer> = verdict
+        .alternatives
+        .iter()
+        .map(|a| Offer {
+            id: a.id.clone(),
+            title: a.title.clone(),
+            url: a.url.clone(),
+            passage: a.passage.clone(),
+            confidence: a.confidence,
+        })
+        .collect();
+    let chat = asked.chat;
+    let name = &asked.name;
+    let open_ticket = state.store.open_ticket_of(chat.0)?;
+    match verdict.decision {
+        Decision::Urgent => {
+            send::html(bot, chat, &messages::safety(engine.safety_message()), None, None).await?;
+            state.store.count("urgent")?;
+            let ticket = experts::open_ticket(bot, state, chat.0, name, text, true, &offers).await?;
+            send::html(bot, chat, &messages::urgent_ticket_opened(&ticket), None, None).await?;
+        }
+        Decision::Smalltalk => {
+            send::html(bot, chat, &messages::smalltalk(&verdict), None, None).await?;
+        }
+        _ if open_ticket.is_some() && (verdict.decision == Decision::Escalate || asked.replying) => {
+            let ticket = open_ticket.expect("checked above");
+            experts::follow_up(bot, state, &ticket, text).await?;
+            send::html(bot, chat, &messages::added_to_ticket(&ticket), None, None).await?;
+        }
+        Decision::Clarify => {
+            let topics: Vec<Offer> = offers.into_iter().take(CLOSEST_WHEN_UNSURE).collect();
+            let id = state.store.save_question(chat.0, name, text, None, &topics)?;
+            let mut rows = offer_rows(id, &topics);
+            rows.push(vec![InlineKeyboardButton::callback("🩺 Ask a kidney expert", format!("ask:{id}"))]);
+            send::html(bot, chat, &messages::clarify(&verdict), Some(InlineKeyboardMarkup::new(rows)), None)
+                .await?;
+        }
+        Decision::Answer => {
+            let related: Vec<Offer> = offers.into_iter().take(RELATED_UNDER_ANSWER).collect();
+            let answered_with = verdict.article.as_ref().map(|a| a.id.as_str());
+            let id = state.store.save_question(chat.0, name, text, answered_with, &related)?;
+            let mut rows = vec![vec![
+                InlineKeyboardButton::callback("👍 Helpful", format!("fb:{id}:1")),
+                InlineKeyboardButton::callback("👎 Not helpful", format!("fb:{id}:0")),
+            ]];
+            rows.extend(offer_rows(id, &related));
+            rows.extend(other_question_rows(state, chat, name, &verdict.other_questions)?);
+            send::html(bot, chat, &messages::answer(&verdict), Some(InlineKeyboardMarkup::new(rows)), None)
+                .await?;
+            state.store.count("answered")?;
+        }
+        Decision::Escalate => {
+            let closest: Vec<Offer> = offers.into_iter().take(CLOSEST_WHEN_UNSURE).collect();
+            let id = state.store.save_question(chat.0, name, text, None, &closest)?;
+            let mut rows = offer_rows(id, &closest);
+            rows.push(vec![InlineKeyboardButton::callback("🩺 Ask a kidney expert", format!("ask:{id}"))]);
+            rows.extend(other_question_rows(state, chat, name, &verdict.other_questions)?);
+            send::html(
+                bot,
+                chat,
+                &messages::not_sure(!closest.is_empty()),
+                Some(InlineKeyboardMarkup::new(rows)),
+                None,
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// One button per further question of the message. Each is kept like a question awaiting a
+/// button press, so pressing it answers that question on its own.
+fn other_question_rows(
+    state: &AppState,
+    chat: ChatId,
+    name: &str,
+    questions: &[String],
+) -> anyhow::Result<Vec<Vec<InlineKeyboardButton>>> {
+    questions
+        .iter()
+        .map(|q| {
+            let id = state.store.save_question(chat.0, name, q, None, &[])?;
+            let label = messages::shorten(&format!("❓ {q}"), 60);
+            Ok(vec![InlineKeyboardButton::callback(label, format!("more:{id}"))])
+        })
+        .collect()
 }
 
 fn offer_rows(question_id: i64, offers: &[Offer]) -> Vec<Vec<InlineKeyboardButton>> {
@@ -258,6 +297,15 @@ pub async fn callback(bot: Tg, query: CallbackQuery, state: Arc<AppState>) -> Ha
                             send::html(&bot, chat, &messages::not_helpful(), Some(keyboard), None)
                                 .await?;
                         }
+                    }
+                    "more" => {
+                        let asked = Asked {
+                            chat,
+                            name: question.first_name.clone(),
+                            replying: false,
+                        };
+                        answer_callback(&bot, &query, None).await?;
+                        return answer_text(&bot, &state, &asked, &question.text).await;
                     }
                     "rel" => {
                         let offer = arg

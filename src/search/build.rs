@@ -7,6 +7,7 @@ use tantivy::{doc, Index, IndexWriter, TantivyDocument};
 
 use super::generations::{IndexDir, Manifest};
 use super::schema::{schema, Fields, FORMAT_VERSION};
+use super::semantic::{Cache, CorpusVectors, Encoder, Kind, Row, SemanticError};
 use crate::analyze::Analyzer;
 use crate::corpus::{self, split_passages, Article, Corpus, CorpusError};
 
@@ -34,7 +35,14 @@ pub enum BuildError {
     },
     #[error("tantivy failed to build the index: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
+    #[error("computing the corpus vectors: {0}")]
+    Semantic(#[from] SemanticError),
 }
+
+/// The vector cache's file name in the index root.
+pub const VECTOR_CACHE: &str = "vector-cache.bin";
+/// The corpus vectors' file name in a generation.
+pub const VECTORS: &str = "vectors.bin";
 
 /// A content hash of every corpus file, with the index format and faqbot's version (a new
 /// faqbot may analyse text differently): equal means no rebuild needed.
@@ -55,10 +63,27 @@ pub fn fingerprint(corpus_dir: &Path) -> Result<String, CorpusError> {
 }
 
 /// Validates the corpus, indexes it into a new generation and puts that in service.
-/// `progress` is called with (articles done, articles total).
+/// `progress` is called with (articles done, articles total). Vectors are cached in the
+/// index root.
 pub fn build(
     corpus_dir: &Path,
     index_root: &Path,
+    progress: &dyn Fn(usize, usize),
+) -> Result<BuildReport, BuildError> {
+    build_with_cache(
+        corpus_dir,
+        index_root,
+        &index_root.join(VECTOR_CACHE),
+        progress,
+    )
+}
+
+/// `build`, with the vector cache at `cache` (processes that build many indexes of the same
+/// text, such as the tests, share one).
+pub fn build_with_cache(
+    corpus_dir: &Path,
+    index_root: &Path,
+    cache: &Path,
     progress: &dyn Fn(usize, usize),
 ) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
@@ -70,7 +95,8 @@ pub fn build(
     };
     let dir = IndexDir::new(index_root);
     let build_dir = dir.start_build().map_err(io)?;
-    let result = write_index(&corpus, &build_dir, progress);
+    let result = write_index(&corpus, &build_dir, progress)
+        .and_then(|passages| write_vectors(&corpus, &build_dir, cache).map(|()| passages));
     let passages = match result {
         Ok(passages) => passages,
         Err(e) => {
@@ -119,6 +145,44 @@ fn write_index(
     Ok(passages)
 }
 
+/// Encodes every article's title and questions and every passage into `vectors.bin`,
+/// reusing the cache at `cache_path` for text encoded before.
+fn write_vectors(corpus: &Corpus, dir: &Path, cache_path: &Path) -> Result<(), BuildError> {
+    // Builds in one process (the tests) take turns, so the second finds the first's vectors.
+    static ENCODING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let mut rows = Vec::new();
+    let mut texts = Vec::new();
+    for (a, article) in corpus.articles.iter().enumerate() {
+        let article_no = a as u32;
+        for q in std::iter::once(&article.title).chain(&article.questions) {
+            rows.push(Row { article: article_no, kind: Kind::Question, passage: 0 });
+            texts.push(q.clone());
+        }
+        for (p, passage) in split_passages(article).into_iter().enumerate() {
+            rows.push(Row { article: article_no, kind: Kind::Passage, passage: p as u32 });
+            texts.push(semantic_passage_text(passage.heading.as_deref(), &passage.text));
+        }
+    }
+    let vectors = {
+        let _turn = ENCODING.lock().unwrap_or_else(|p| p.into_inner());
+        let mut cache = Cache::load(cache_path);
+        let vectors = Encoder::new()?.encode_all(&texts, &mut cache)?;
+        cache.save(cache_path)?;
+        vectors
+    };
+    let ids = corpus.articles.iter().map(|a| a.id.clone()).collect();
+    CorpusVectors::new(ids, rows, vectors).save(&dir.join(VECTORS))?;
+    Ok(())
+}
+
+/// What the encoder reads of a passage: its heading, then its text.
+fn semantic_passage_text(heading: Option<&str>, text: &str) -> String {
+    match heading {
+        Some(h) => format!("{h}. {text}"),
+        None => text.to_string(),
+    }
+}
+
 /// One document per passage; each carries its article's title, questions and tags.
 pub(crate) fn article_documents(
     article: &Article,
@@ -133,7 +197,8 @@ pub(crate) fn article_documents(
     let phrases = phrases.join("\n");
     split_passages(article)
         .into_iter()
-        .map(|passage| {
+        .enumerate()
+        .map(|(number, passage)| {
             let heading_text = passage.heading.clone().unwrap_or_default();
             let heading = analyzer.index_tokens(&heading_text);
             let body = analyzer.index_tokens(&passage.text);
@@ -153,6 +218,7 @@ pub(crate) fn article_documents(
                 fields.heading_text => heading_text,
                 fields.passage_text => passage.text,
                 fields.phrases => phrases.as_str(),
+                fields.passage_no => number as u64,
             )
         })
         .collect()

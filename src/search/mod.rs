@@ -1,40 +1,55 @@
 //! The only module that knows tantivy: building index generations and searching them.
 //! Queries are built from analysed "concepts" (a word, or a synonym group with all its
-//! words), never parsed, so no patient text can cause a query-syntax error.
+//! words), never parsed, so no patient text can cause a query-syntax error. Articles are
+//! found both by their words (BM25) and by meaning (sentence vectors, see `semantic`), and
+//! ranked here by one relevance score that weighs both kinds of evidence.
 
 mod build;
 mod generations;
+pub mod rank;
 mod schema;
+pub mod semantic;
 mod vocabulary;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, QueryClone, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{collector::TopDocs, Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 
-pub use build::{build, fingerprint, BuildError, BuildReport};
+pub use build::{build, build_with_cache, fingerprint, BuildError, BuildReport, VECTOR_CACHE};
 pub use generations::{IndexDir, Manifest};
+pub use rank::{relevance, Evidence};
 
-use crate::analyze::{synonym_tag, words, Analyzer};
+use crate::analyze::{is_common_word, is_stop_word, synonym_tag, words, Analyzer};
 use crate::redflags::RedFlagMatcher;
+use crate::understand::Message;
 use schema::{Fields, FIELD_BOOSTS};
+use semantic::{ArticleSimilarity, CorpusVectors, Encoder};
 use vocabulary::Vocabulary;
 
-/// How many passages a query looks at, and how many articles it returns.
+/// How many passages a query looks at, and how many articles it takes from them.
 const TOP_PASSAGES: usize = 40;
-const TOP_ARTICLES: usize = 5;
+const TOP_ARTICLES: usize = 6;
+/// Articles the sentence vectors bring in besides those found by their words.
+const TOP_SEMANTIC: usize = 5;
 /// Articles whose passage is chosen by a second, article-restricted query (the answer and
 /// the related articles offered with it).
 const PASSAGE_CHOICES: usize = 3;
 /// Within an article, a match in a section heading counts this much more than in the text.
 const PASSAGE_HEADING_BOOST: f32 = 4.0;
+/// Within an article, how much the passage's similarity in meaning counts against its
+/// words when the passage to show is chosen.
+const PASSAGE_SEMANTIC: f32 = 1.5;
 /// Queries longer than this many concepts keep only the most informative ones.
 const MAX_CONCEPTS: usize = 40;
 /// How much a typo-corrected word counts compared with a word spelt right.
 const CORRECTED_WEIGHT: f32 = 0.8;
+/// How much a word of the backstory counts compared with a word of the question (chosen on
+/// the training messages: 0.25 lost the context questions depend on, 1.0 drowned them).
+const CONTEXT_WEIGHT: f32 = 0.5;
 
 /// One idea of the question: a word, or a synonym group with every word it was written with.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,6 +60,8 @@ pub struct Concept {
     pub weight: f32,
     /// Set when the word was a typo corrected to a known word.
     pub corrected_from: Option<String>,
+    /// From the question itself (true) or from the backstory around it (false).
+    pub focus: bool,
 }
 
 /// An article that matches the question, with the evidence the decision weighs.
@@ -56,13 +73,12 @@ pub struct Candidate {
     pub heading: Option<String>,
     /// The passage of this article that best matches the question.
     pub passage: String,
-    /// BM25 score of the passage (and so of the article: its best passage).
-    pub score: f32,
-    /// Share of the question's weight found in the passage and its article's title,
-    /// questions and tags (0..1).
-    pub coverage: f32,
-    /// How closely the question matches the title or one of the article's questions (0..1).
-    pub phrase_match: f32,
+    pub evidence: Evidence,
+    /// How well the article matches, all evidence weighed (see `rank`); candidates are
+    /// sorted by it.
+    pub relevance: f32,
+    /// Words of the question the article never mentions, rarest first.
+    pub missing: Vec<String>,
 }
 
 /// What the index says about a question.
@@ -71,8 +87,11 @@ pub struct Retrieval {
     pub concepts: Vec<Concept>,
     /// Best first, one per article.
     pub candidates: Vec<Candidate>,
-    /// Ids of the red flags the question raises.
+    /// Ids of the red flags the message raises (set by `faqbot::ask`, not by the search).
     pub red_flags: Vec<String>,
+    /// Names in the question that the corpus never uses and that are not everyday words:
+    /// a medicine, a condition, a test the articles do not cover.
+    pub unknown_terms: Vec<String>,
 }
 
 /// A searchable index generation, opened once per process.
@@ -82,6 +101,10 @@ pub struct Engine {
     analyzer: Analyzer,
     red_flags: RedFlagMatcher,
     vocabulary: Vocabulary,
+    /// Every token of each article, by article id: what an article mentions anywhere.
+    article_tokens: HashMap<String, HashSet<String>>,
+    vectors: CorpusVectors,
+    encoder: Encoder,
     manifest: Manifest,
     generation: PathBuf,
 }
@@ -92,6 +115,12 @@ impl std::fmt::Debug for Engine {
             .field("generation", &self.generation)
             .finish_non_exhaustive()
     }
+}
+
+/// Lexical evidence for one article: its best passage document and that passage's score.
+struct Found {
+    doc: TantivyDocument,
+    score: f32,
 }
 
 impl Engine {
@@ -115,16 +144,21 @@ impl Engine {
             .try_into()?;
         let analyzer = Analyzer::new(&manifest.synonyms);
         let red_flags = RedFlagMatcher::new(&manifest.red_flags, |w| analyzer.stem(w));
+        let vectors = CorpusVectors::load(&generation.join(build::VECTORS))?;
         let mut engine = Engine {
             reader,
             fields,
             analyzer,
             red_flags,
             vocabulary: Vocabulary::default(),
+            article_tokens: HashMap::new(),
+            vectors,
+            encoder: Encoder::new()?,
             manifest,
             generation: generation.to_path_buf(),
         };
         engine.vocabulary = engine.load_vocabulary()?;
+        engine.article_tokens = engine.load_article_tokens()?;
         Ok(engine)
     }
 
@@ -146,6 +180,24 @@ impl Engine {
         Ok(vocabulary)
     }
 
+    fn load_article_tokens(&self) -> anyhow::Result<HashMap<String, HashSet<String>>> {
+        let searcher = self.reader.searcher();
+        let mut tokens: HashMap<String, HashSet<String>> = HashMap::new();
+        for segment in searcher.segment_readers() {
+            let store = segment.get_store_reader(1)?;
+            for doc_id in segment.doc_ids_alive() {
+                let doc: TantivyDocument = store.get(doc_id)?;
+                let article = self.text(&doc, self.fields.article_id);
+                let all = self.text(&doc, self.fields.all);
+                tokens
+                    .entry(article)
+                    .or_default()
+                    .extend(all.split_whitespace().map(String::from));
+            }
+        }
+        Ok(tokens)
+    }
+
     /// What the index was built from.
     pub fn manifest(&self) -> &Manifest {
         &self.manifest
@@ -156,61 +208,138 @@ impl Engine {
         self.red_flags.message()
     }
 
-    /// Searches the index for a free-text question. Never fails on odd input.
-    pub fn retrieve(&self, question: &str) -> anyhow::Result<Retrieval> {
-        let all_stems: Vec<String> = words(question)
-            .iter()
-            .map(|w| self.analyzer.stem(w))
-            .collect();
-        let red_flags = self
-            .red_flags
+    /// Ids of the red flags a message raises, from every word of it.
+    pub fn red_flags(&self, text: &str) -> Vec<String> {
+        let all_stems: Vec<String> = words(text).iter().map(|w| self.analyzer.stem(w)).collect();
+        self.red_flags
             .matches(&all_stems)
             .into_iter()
             .map(String::from)
-            .collect();
-        let searcher = self.reader.searcher();
-        let concepts = self.concepts(question, &searcher)?;
-        if concepts.is_empty() {
-            return Ok(Retrieval {
-                concepts,
-                candidates: Vec::new(),
-                red_flags,
-            });
-        }
-        let query = self.query(&concepts);
-        let top = searcher.search(&query, &TopDocs::with_limit(TOP_PASSAGES).order_by_score())?;
-        let mut candidates: Vec<Candidate> = Vec::new();
-        for (score, address) in top {
-            let doc: TantivyDocument = searcher.doc(address)?;
-            let article_id = self.text(&doc, self.fields.article_id);
-            if candidates.iter().any(|c| c.article_id == article_id) {
-                continue;
-            }
-            candidates.push(self.candidate(&doc, article_id, score, &concepts));
-            if candidates.len() == TOP_ARTICLES {
-                break;
-            }
-        }
-        let mut retrieval = Retrieval {
-            concepts,
-            candidates,
-            red_flags,
-        };
-        crate::answer::rerank(&mut retrieval.candidates);
-        for candidate in retrieval.candidates.iter_mut().take(PASSAGE_CHOICES) {
-            self.choose_passage(&searcher, candidate, &retrieval.concepts)?;
-        }
-        Ok(retrieval)
+            .collect()
     }
 
-    /// Picks the passage of the candidate's article that best answers the question. Title,
-    /// questions and tags are the same on every passage of an article, so only the section
-    /// heading and the passage text compete, the heading weighing more.
+    /// Searches the index for a message's question. Never fails on odd input.
+    pub fn retrieve(&self, message: &Message) -> anyhow::Result<Retrieval> {
+        let searcher = self.reader.searcher();
+        let concepts = self.concepts(message, &searcher)?;
+        let unknown_terms = self.unknown_terms(&message.questions_text());
+        // The encoder reads the whole message but its courtesy: measured on the training
+        // messages, the question alone loses the context it is asked in ("can I eat eggs?"
+        // after "I have a stone in my ureter").
+        let query_vector = self.encoder.encode(&message.meaningful())?;
+        let similarities = query_vector
+            .as_ref()
+            .map(|v| self.vectors.similarities(v))
+            .unwrap_or_default();
+        let query = self.query(&concepts);
+        let mut found: Vec<(String, Option<Found>)> = Vec::new();
+        if !concepts.is_empty() {
+            let top =
+                searcher.search(&query, &TopDocs::with_limit(TOP_PASSAGES).order_by_score())?;
+            for (score, address) in top {
+                let doc: TantivyDocument = searcher.doc(address)?;
+                let article_id = self.text(&doc, self.fields.article_id);
+                if found.iter().any(|(id, _)| *id == article_id) {
+                    continue;
+                }
+                found.push((article_id, Some(Found { doc, score })));
+                if found.len() == TOP_ARTICLES {
+                    break;
+                }
+            }
+        }
+        let mut by_meaning: Vec<(&str, &ArticleSimilarity)> =
+            similarities.iter().map(|(id, s)| (*id, s)).collect();
+        by_meaning.sort_by(|a, b| b.1.best().total_cmp(&a.1.best()).then(a.0.cmp(b.0)));
+        for (id, _) in by_meaning.into_iter().take(TOP_SEMANTIC) {
+            if !found.iter().any(|(f, _)| f == id) {
+                found.push((id.to_string(), None));
+            }
+        }
+        let best_score = found
+            .iter()
+            .filter_map(|(_, f)| f.as_ref().map(|f| f.score))
+            .fold(0.0, f32::max);
+        let mut candidates = Vec::with_capacity(found.len());
+        for (article_id, lexical) in found {
+            let similarity = similarities.get(article_id.as_str()).copied().unwrap_or_default();
+            let lexical = match lexical {
+                Some(f) => f,
+                None => self.best_passage_doc(&searcher, &article_id, &query, &similarity)?,
+            };
+            candidates.push(self.candidate(article_id, lexical, best_score, &similarity, &concepts));
+        }
+        candidates.sort_by(|a, b| {
+            b.relevance
+                .total_cmp(&a.relevance)
+                .then_with(|| a.article_id.cmp(&b.article_id))
+        });
+        for candidate in candidates.iter_mut().take(PASSAGE_CHOICES) {
+            self.choose_passage(&searcher, candidate, &concepts, query_vector.as_deref())?;
+        }
+        Ok(Retrieval {
+            concepts,
+            candidates,
+            red_flags: Vec::new(),
+            unknown_terms,
+        })
+    }
+
+    /// For an article found only by meaning: its best passage by words if any matches,
+    /// else its passage closest in meaning.
+    fn best_passage_doc(
+        &self,
+        searcher: &tantivy::Searcher,
+        article_id: &str,
+        query: &BooleanQuery,
+        similarity: &ArticleSimilarity,
+    ) -> anyhow::Result<Found> {
+        let article = Term::from_field_text(self.fields.article_id, article_id);
+        // The article's own term adds nothing to the score: scores stay comparable with
+        // those of the unrestricted query.
+        let article: Box<dyn Query> = Box::new(BoostQuery::new(
+            Box::new(TermQuery::new(article, IndexRecordOption::Basic)),
+            0.0,
+        ));
+        let restricted = BooleanQuery::new(vec![
+            (Occur::Must, article.box_clone()),
+            (Occur::Must, query.box_clone()),
+        ]);
+        let top = searcher.search(&restricted, &TopDocs::with_limit(1).order_by_score())?;
+        if let Some((score, address)) = top.first() {
+            return Ok(Found {
+                doc: searcher.doc(*address)?,
+                score: *score,
+            });
+        }
+        let number = Term::from_field_u64(self.fields.passage_no, u64::from(similarity.best_passage));
+        let exact = BooleanQuery::new(vec![
+            (Occur::Must, article),
+            (
+                Occur::Must,
+                Box::new(TermQuery::new(number, IndexRecordOption::Basic)),
+            ),
+        ]);
+        let top = searcher.search(&exact, &TopDocs::with_limit(1).order_by_score())?;
+        let address = top
+            .first()
+            .map(|(_, a)| *a)
+            .with_context(|| format!("article {article_id} has no passage in the index"))?;
+        Ok(Found {
+            doc: searcher.doc(address)?,
+            score: 0.0,
+        })
+    }
+
+    /// Picks the passage of the candidate's article that best answers the question: its
+    /// words (a section heading weighing more than the text, as title, questions and tags
+    /// are the same on every passage of an article) and its meaning both count.
     fn choose_passage(
         &self,
         searcher: &tantivy::Searcher,
         candidate: &mut Candidate,
         concepts: &[Concept],
+        query_vector: Option<&[f32]>,
     ) -> anyhow::Result<()> {
         let article = Term::from_field_text(self.fields.article_id, &candidate.article_id);
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
@@ -221,13 +350,33 @@ impl Engine {
             (self.fields.heading, PASSAGE_HEADING_BOOST),
             (self.fields.body, 1.0),
         ];
-        for token in concepts.iter().flat_map(|c| &c.tokens) {
-            clauses.extend(term_clauses(token, &fields));
+        for concept in concepts.iter().filter(|c| c.focus) {
+            for token in &concept.tokens {
+                clauses.extend(term_clauses(token, &fields));
+            }
         }
         let query = BooleanQuery::new(clauses);
-        let best = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
-        if let Some((_, address)) = best.first() {
-            let doc: TantivyDocument = searcher.doc(*address)?;
+        let top = searcher.search(&query, &TopDocs::with_limit(64).order_by_score())?;
+        let meaning: HashMap<u32, f32> = query_vector
+            .map(|v| self.vectors.passage_similarities(v, &candidate.article_id))
+            .unwrap_or_default()
+            .into_iter()
+            .collect();
+        let best_words = top.first().map_or(0.0, |(s, _)| *s);
+        let mut best: Option<(f32, TantivyDocument)> = None;
+        for (score, address) in top {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let number = doc
+                .get_first(self.fields.passage_no)
+                .and_then(|v| v.as_u64())
+                .unwrap_or_default() as u32;
+            let words = if best_words > 0.0 { score / best_words } else { 0.0 };
+            let value = words + PASSAGE_SEMANTIC * meaning.get(&number).copied().unwrap_or(0.0);
+            if best.as_ref().is_none_or(|(b, _)| value > *b) {
+                best = Some((value, doc));
+            }
+        }
+        if let Some((_, doc)) = best {
             let heading = self.text(&doc, self.fields.heading_text);
             candidate.heading = (!heading.is_empty()).then_some(heading);
             candidate.passage = self.text(&doc, self.fields.passage_text);
@@ -235,16 +384,61 @@ impl Engine {
         Ok(())
     }
 
-    /// The question's concepts: corrected stems, grouped by synonym, weighted by rarity.
+    /// Words of the question that name something the corpus never mentions: not filler, not
+    /// an everyday English word, not a typo of a known word, not a number.
+    fn unknown_terms(&self, focus: &str) -> Vec<String> {
+        let mut unknown: Vec<String> = Vec::new();
+        for word in words(focus) {
+            if is_stop_word(&word)
+                || is_common_word(&word)
+                || word.chars().any(|c| c.is_ascii_digit())
+                || unknown.contains(&word)
+            {
+                continue;
+            }
+            let stem = self.analyzer.stem(&word);
+            if self.vocabulary.contains(&stem) || self.vocabulary.correct(&stem).is_some() {
+                continue;
+            }
+            unknown.push(word);
+        }
+        unknown
+    }
+
+    /// The message's concepts: corrected stems, grouped by synonym, weighted by rarity. The
+    /// question's own concepts come first; the backstory's weigh less.
     fn concepts(
         &self,
-        question: &str,
+        message: &Message,
+        searcher: &tantivy::Searcher,
+    ) -> anyhow::Result<Vec<Concept>> {
+        let mut concepts = self.concepts_of(&message.focus, true, searcher)?;
+        for concept in self.concepts_of(&message.context, false, searcher)? {
+            if !concepts.iter().any(|c| c.tokens[0] == concept.tokens[0]) {
+                concepts.push(concept);
+            }
+        }
+        weigh_unknown(&mut concepts);
+        for concept in concepts.iter_mut().filter(|c| !c.focus) {
+            concept.weight *= CONTEXT_WEIGHT;
+        }
+        if concepts.len() > MAX_CONCEPTS {
+            concepts.sort_by(|a, b| b.focus.cmp(&a.focus).then(b.weight.total_cmp(&a.weight)));
+            concepts.truncate(MAX_CONCEPTS);
+        }
+        Ok(concepts)
+    }
+
+    fn concepts_of(
+        &self,
+        text: &str,
+        focus: bool,
         searcher: &tantivy::Searcher,
     ) -> anyhow::Result<Vec<Concept>> {
         let mut corrections = Vec::new();
         let stems: Vec<String> = self
             .analyzer
-            .stems(question)
+            .stems(text)
             .into_iter()
             .map(|stem| {
                 if self.vocabulary.contains(&stem) {
@@ -273,12 +467,8 @@ impl Engine {
                 tokens,
                 weight: weight.unwrap_or(f32::NAN),
                 corrected_from,
+                focus,
             });
-        }
-        weigh_unknown(&mut concepts);
-        if concepts.len() > MAX_CONCEPTS {
-            concepts.sort_by(|a, b| b.weight.total_cmp(&a.weight));
-            concepts.truncate(MAX_CONCEPTS);
         }
         Ok(concepts)
     }
@@ -299,11 +489,14 @@ impl Engine {
     fn query(&self, concepts: &[Concept]) -> BooleanQuery {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for concept in concepts {
-            let factor = if concept.corrected_from.is_some() {
+            let mut factor = if concept.corrected_from.is_some() {
                 CORRECTED_WEIGHT
             } else {
                 1.0
             };
+            if !concept.focus {
+                factor *= CONTEXT_WEIGHT;
+            }
             let fields =
                 FIELD_BOOSTS.map(|(field, boost)| (self.fields.get(field), boost * factor));
             for token in &concept.tokens {
@@ -315,29 +508,56 @@ impl Engine {
 
     fn candidate(
         &self,
-        doc: &TantivyDocument,
         article_id: String,
-        score: f32,
+        found: Found,
+        best_score: f32,
+        similarity: &ArticleSimilarity,
         concepts: &[Concept],
     ) -> Candidate {
+        let doc = &found.doc;
+        let focus: Vec<Concept> = concepts.iter().filter(|c| c.focus).cloned().collect();
         let all = self.text(doc, self.fields.all);
         let tokens: HashSet<&str> = all.split_whitespace().collect();
-        let coverage = coverage(concepts, |t| tokens.contains(t));
+        let passage_coverage = coverage(&focus, |t| tokens.contains(t));
+        let empty = HashSet::new();
+        let article = self.article_tokens.get(&article_id).unwrap_or(&empty);
+        let article_coverage = coverage(&focus, |t| article.contains(t));
+        let mut missing: Vec<&Concept> = focus
+            .iter()
+            .filter(|c| !expressed(c, &|t: &str| article.contains(t)))
+            .collect();
+        missing.sort_by(|a, b| b.weight.total_cmp(&a.weight));
         let phrases = self.text(doc, self.fields.phrases);
         let phrase_match = phrases
             .lines()
-            .map(|phrase| self.phrase_match(concepts, phrase))
+            .map(|phrase| self.phrase_match(&focus, phrase))
             .fold(0.0, f32::max);
         let heading = self.text(doc, self.fields.heading_text);
+        let evidence = Evidence {
+            score: found.score,
+            relative_score: if best_score > 0.0 {
+                found.score / best_score
+            } else {
+                0.0
+            },
+            coverage: passage_coverage,
+            article_coverage,
+            phrase_match,
+            semantic_question: similarity.question.max(0.0),
+            semantic_passage: similarity.passage.max(0.0),
+        };
         Candidate {
-            article_id,
             title: self.text(doc, self.fields.title_text),
             url: self.text(doc, self.fields.url),
             heading: (!heading.is_empty()).then_some(heading),
             passage: self.text(doc, self.fields.passage_text),
-            score,
-            coverage,
-            phrase_match,
+            relevance: relevance(&evidence),
+            evidence,
+            missing: missing
+                .into_iter()
+                .map(|c| c.corrected_from.clone().unwrap_or_else(|| display_token(c)))
+                .collect(),
+            article_id,
         }
     }
 
@@ -377,6 +597,16 @@ impl Engine {
             .unwrap_or_default()
             .to_string()
     }
+}
+
+/// A readable word for a concept: the first word the patient wrote for it.
+fn display_token(concept: &Concept) -> String {
+    concept
+        .tokens
+        .iter()
+        .find(|t| !t.starts_with("syn~"))
+        .cloned()
+        .unwrap_or_default()
 }
 
 /// Words no passage contains weigh as much as the average known word of the question: they

@@ -1,7 +1,7 @@
 //! The index schema: the one place that names tantivy fields.
 
 use tantivy::schema::{
-    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, STORED, STRING,
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, INDEXED, STORED, STRING,
 };
 
 /// Fields of a passage document. Text fields hold pre-analysed tokens (see `analyze`).
@@ -21,6 +21,8 @@ pub struct Fields {
     pub passage_text: Field,
     /// The title and each alternative question, one per line.
     pub phrases: Field,
+    /// The passage's position in its article (as in the corpus vectors).
+    pub passage_no: Field,
 }
 
 /// How much a match in each searched field counts when ranking articles.
@@ -75,9 +77,10 @@ pub fn schema() -> (Schema, Fields) {
         heading_text: builder.add_text_field("heading_text", STORED),
         passage_text: builder.add_text_field("passage_text", STORED),
         phrases: builder.add_text_field("phrases", STORED),
+        passage_no: builder.add_u64_field("passage_no", STORED | INDEXED),
     };
     (builder.build(), fields)
 }
 
 /// Version of the schema and analysis; a change forces a rebuild of existing indexes.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;

@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""Fits faqbot's ranking and confidence weights on a TRAINING set (never on the sets the
+README reports).
+
+    cat tests/data/train_a.jsonl tests/data/train_b.jsonl > /tmp/train.jsonl
+    faqbot eval --features /tmp/features.jsonl /tmp/train.jsonl
+    python3 scripts/fit_weights.py /tmp/features.jsonl
+
+1. Relevance (`src/search/rank.rs`): logistic regression of "this article answers the
+   question" on each candidate's evidence, over every candidate of every answerable and
+   unanswerable training message.
+2. Confidence (`src/answer.rs`): logistic regression of "the best article is right" on the
+   best article's relevance and its lead over the next one, with both weights kept >= 0 so
+   that the most relevant article is always the most confident.
+
+Prints the constants to paste. Pure Python (no numpy): Newton's method on a few features.
+"""
+import json
+import math
+import sys
+
+FEATURES = ["RELATIVE_SCORE", "COVERAGE", "ARTICLE_COVERAGE", "PHRASE", "SEMANTIC_QUESTION",
+            "SEMANTIC_PASSAGE"]
+MARGIN_ALONE = 3.0
+L2 = 0.01
+
+
+def solve(a, b):
+    n = len(b)
+    m = [row[:] + [b[i]] for i, row in enumerate(a)]
+    for col in range(n):
+        pivot = max(range(col, n), key=lambda r: abs(m[r][col]))
+        m[col], m[pivot] = m[pivot], m[col]
+        for r in range(n):
+            if r != col and m[col][col] != 0:
+                f = m[r][col] / m[col][col]
+                m[r] = [x - f * y for x, y in zip(m[r], m[col])]
+    return [m[i][n] / m[i][i] for i in range(n)]
+
+
+def logistic(rows, nonnegative=()):
+    """rows: (features, label). Returns weights, bias first."""
+    k = len(rows[0][0]) + 1
+    w = [0.0] * k
+    for _ in range(50):
+        grad = [0.0] * k
+        hess = [[0.0] * k for _ in range(k)]
+        for x, y in rows:
+            x = [1.0] + list(x)
+            z = sum(a * b for a, b in zip(w, x))
+            p = 1 / (1 + math.exp(-max(min(z, 30), -30)))
+            for i in range(k):
+                grad[i] += (p - y) * x[i]
+                for j in range(k):
+                    hess[i][j] += p * (1 - p) * x[i] * x[j]
+        for i in range(1, k):
+            grad[i] += L2 * w[i]
+            hess[i][i] += L2
+        step = solve(hess, grad)
+        w = [a - b for a, b in zip(w, step)]
+        for i in nonnegative:
+            w[i] = max(w[i], 0.0)
+        if max(abs(s) for s in step) < 1e-6:
+            break
+    return w
+
+
+def main(path):
+    questions = [json.loads(line) for line in open(path)]
+    searched = [q for q in questions if q["expect"] in ("answer", "no_answer") and q["candidates"]]
+    rows = [(c["features"], 1.0 if c["right"] else 0.0) for q in searched for c in q["candidates"]]
+    w = logistic(rows)
+    print("// src/search/rank.rs")
+    print(f"const W_BIAS: f32 = {w[0]:.3f};")
+    for name, value in zip(FEATURES, w[1:]):
+        print(f"const W_{name}: f32 = {value:.3f};")
+
+    def relevance(c):
+        return w[0] + sum(a * b for a, b in zip(w[1:], c["features"]))
+
+    conf_rows = []
+    hits = 0
+    answerable = 0
+    for q in searched:
+        ranked = sorted(q["candidates"], key=relevance, reverse=True)
+        top = relevance(ranked[0])
+        margin = top - relevance(ranked[1]) if len(ranked) > 1 else MARGIN_ALONE
+        right = ranked[0]["right"]
+        conf_rows.append(([top, min(margin, MARGIN_ALONE)], 1.0 if right else 0.0))
+        if q["expect"] == "answer":
+            answerable += 1
+            hits += right
+    c = logistic(conf_rows, nonnegative=(1, 2))
+    print("// src/answer.rs")
+    print(f"const C_BIAS: f32 = {c[0]:.3f};")
+    print(f"const C_RELEVANCE: f32 = {c[1]:.3f};")
+    print(f"const C_MARGIN: f32 = {c[2]:.3f};")
+    print(f"// training hit@1 with these weights: {hits}/{answerable} = {hits / answerable:.3f}",
+          file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

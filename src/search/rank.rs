@@ -1,0 +1,87 @@
+//! How articles are ranked: one relevance score from the lexical and the semantic evidence.
+//! Pure. The weights were fitted by logistic regression on the training messages
+//! (`tests/data/train_*.jsonl`, see `faqbot eval --features`), never on the sets the README
+//! reports.
+
+/// The evidence for one article, every part independent of the corpus's size.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Evidence {
+    /// BM25 score of the article's best passage (corpus-dependent: for display only).
+    pub score: f32,
+    /// That score relative to the best article's (0..1).
+    pub relative_score: f32,
+    /// Share of the question's weight found in the best passage and its article's title,
+    /// questions and tags (0..1).
+    pub coverage: f32,
+    /// Share of the question's weight the article mentions anywhere (0..1).
+    pub article_coverage: f32,
+    /// How closely the question's words match the title or one of its questions (0..1).
+    pub phrase_match: f32,
+    /// Cosine of the question with the title or the closest of its questions.
+    pub semantic_question: f32,
+    /// Cosine of the question with its closest passage.
+    pub semantic_passage: f32,
+}
+
+/// Weights of the relevance score: a logistic model of "this article answers the question".
+const W_BIAS: f32 = -13.431;
+const W_RELATIVE_SCORE: f32 = 7.124;
+const W_COVERAGE: f32 = -0.029;
+const W_ARTICLE_COVERAGE: f32 = 1.639;
+const W_PHRASE: f32 = 0.545;
+const W_SEMANTIC_QUESTION: f32 = 5.561;
+const W_SEMANTIC_PASSAGE: f32 = 3.764;
+
+/// The relevance of an article, as log-odds that it answers the question.
+pub fn relevance(e: &Evidence) -> f32 {
+    W_BIAS
+        + W_RELATIVE_SCORE * e.relative_score
+        + W_COVERAGE * e.coverage
+        + W_ARTICLE_COVERAGE * e.article_coverage
+        + W_PHRASE * e.phrase_match
+        + W_SEMANTIC_QUESTION * e.semantic_question
+        + W_SEMANTIC_PASSAGE * e.semantic_passage
+}
+
+/// The features in the order `faqbot eval --features` writes them (for refitting).
+pub fn features(e: &Evidence) -> [f32; 6] {
+    [
+        e.relative_score,
+        e.coverage,
+        e.article_coverage,
+        e.phrase_match,
+        e.semantic_question,
+        e.semantic_passage,
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn more_evidence_of_every_kind_ranks_higher() {
+        let base = Evidence {
+            score: 5.0,
+            relative_score: 0.5,
+            coverage: 0.5,
+            article_coverage: 0.5,
+            phrase_match: 0.3,
+            semantic_question: 0.4,
+            semantic_passage: 0.4,
+        };
+        let bumps: [fn(&mut Evidence); 6] = [
+            |e| e.relative_score += 0.1,
+            |e| e.coverage += 0.1,
+            |e| e.article_coverage += 0.1,
+            |e| e.phrase_match += 0.1,
+            |e| e.semantic_question += 0.1,
+            |e| e.semantic_passage += 0.1,
+        ];
+        for bump in bumps {
+            let mut better = base;
+            bump(&mut better);
+            assert!(relevance(&better) > relevance(&base), "{better:?}");
+        }
+    }
+}

@@ -1,0 +1,401 @@
+//! Understanding a patient's message before anything is searched: the message is split into
+//! sentences, greetings, pleas and sign-offs are dropped, a leading subject line is told
+//! apart, and the sentences that ask something are found. What is searched is the question,
+//! not the backstory around it. Pure; knows nothing of the index.
+
+use crate::analyze::{is_stop_word, words};
+
+/// Words that only greet, plead, thank or sign off: a sentence made of nothing else says
+/// nothing about the question.
+const COURTESY: &[&str] = &[
+    "hi", "hello", "hey", "hiya", "dear", "respected", "respectful", "sir", "sirs", "madam",
+    "madame", "mam", "maam", "doctor", "doctors", "dr", "doc", "team", "medical", "experts",
+    "expert", "nurse", "good", "morning", "afternoon", "evening", "day", "greetings", "hope",
+    "you", "are", "well", "all", "everyone", "please", "pls", "plz", "plzz", "kindly", "help",
+    "helping", "me", "us", "urgently", "asap", "thanks", "thank", "thankyou", "thanx", "thx",
+    "in", "advance", "regards", "kind", "best", "warm", "sincerely", "yours", "faithfully",
+    "truly", "god", "bless", "blessings", "appreciate", "appreciated", "it", "your", "reply",
+    "answer", "response", "waiting", "for", "awaiting", "soon", "lol", "ok", "okay", "name",
+    "is", "am", "i", "my", "a", "the", "and", "to", "so", "much", "very", "sorry", "bother",
+    "bothering", "again", "once", "would", "be", "grateful", "thankful", "hoping", "need",
+    "needed", "urgent", "question", "questions", "query", "queries", "enquiry", "inquiry",
+];
+
+/// Words that name what the message is about in general without saying anything of it.
+const GENERIC: &[&str] = &[
+    "problem", "problems", "issue", "issues", "question", "questions", "query", "enquiry",
+    "inquiry", "info", "information", "informations", "help", "advice", "regarding",
+    "concern", "concerns", "suggestion", "suggestions", "kindly", "urgent", "worried",
+    "worry", "patient", "help", "doubt", "doubts", "related", "case", "dear", "respected",
+    "sir", "madam", "mam", "maam", "team", "hey", "pls", "plz", "hello", "hi", "lol",
+];
+
+/// Words that open a question.
+const INTERROGATIVES: &[&str] = &[
+    "what", "whats", "why", "how", "when", "where", "which", "who", "whom", "whose", "is",
+    "are", "can", "could", "should", "would", "will", "do", "does", "did", "may", "shall",
+    "am", "was", "were", "has", "have", "must", "might", "isnt", "cant", "shouldnt",
+    "wouldnt", "doesnt", "any", "anything", "whether",
+];
+
+/// Phrases that make a statement a request ("I want to know ...", "tell me ...").
+const REQUESTS: &[&[&str]] = &[
+    &["want", "to", "know"],
+    &["like", "to", "know"],
+    &["need", "to", "know"],
+    &["wanted", "to", "know"],
+    &["tell", "me"],
+    &["tell", "us"],
+    &["wondering"],
+    &["wonder"],
+    &["explain"],
+    &["suggest"],
+    &["advise"],
+    &["advice"],
+    &["is", "it", "safe"],
+    &["is", "it", "ok"],
+    &["is", "it", "normal"],
+    &["what", "to", "do"],
+    &["let", "me", "know"],
+    &["confused"],
+    &["curious"],
+];
+
+/// Abbreviations after which a full stop does not end a sentence.
+const ABBREVIATIONS: &[&str] = &["dr", "mr", "mrs", "ms", "vs", "eg", "ie", "st", "approx", "no"];
+
+/// How many further questions of one message are offered besides the main one.
+const MAX_OTHER_QUESTIONS: usize = 3;
+/// A message with at most this many content words and no question is too vague to answer.
+const VAGUE_MAX_CONTENT: usize = 2;
+/// A first sentence of at most this many words, followed by more, is a subject line.
+const SUBJECT_MAX_WORDS: usize = 6;
+
+/// What a sentence does in the message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Greeting, plea, thanks or sign-off: left out of the search.
+    Courtesy,
+    /// A short leading fragment ("Kidney problem.", "about creatinine").
+    Subject,
+    /// Asks something.
+    Question,
+    /// Tells something: the patient's history, results, situation.
+    Backstory,
+}
+
+/// One sentence of a message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sentence {
+    pub text: String,
+    pub role: Role,
+}
+
+/// A patient's message, understood.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    /// The message with capitals normalised when it was shouted, whitespace collapsed.
+    pub text: String,
+    pub sentences: Vec<Sentence>,
+    /// What to search with: the main question, with the subject line when there is one; the
+    /// whole meaningful text when nothing is asked outright.
+    pub focus: String,
+    /// The background the question is asked in (backstory and the other questions).
+    pub context: String,
+    /// Further questions of the same message, to offer after answering the main one.
+    pub other_questions: Vec<String>,
+    /// Words of the message that say what it is about (not filler, courtesy or generic).
+    pub content_words: Vec<String>,
+    /// Names a topic without asking anything ("dialysis", "Kidney problem.", "blood in my
+    /// pee"). With one content word it is too vague to answer; with two, only when no
+    /// article fits it confidently (see `answer`).
+    pub vague: bool,
+}
+
+impl Message {
+    /// Reads a message. Never fails: any text, even empty, is understood somehow.
+    pub fn parse(raw: &str) -> Message {
+        let text = normalise(raw);
+        let mut sentences: Vec<Sentence> = split_sentences(&text)
+            .into_iter()
+            .map(|s| Sentence {
+                role: classify(&s),
+                text: s,
+            })
+            .collect();
+        let meaningful = sentences
+            .iter()
+            .filter(|s| s.role != Role::Courtesy)
+            .count();
+        if let Some(first) = sentences.iter_mut().find(|s| s.role != Role::Courtesy) {
+            let short = words(&first.text).len() <= SUBJECT_MAX_WORDS;
+            if meaningful > 1 && short && first.role == Role::Backstory {
+                first.role = Role::Subject;
+            }
+        }
+        let questions: Vec<&Sentence> = sentences
+            .iter()
+            .filter(|s| s.role == Role::Question && !content_words(&s.text).is_empty())
+            .collect();
+        let subject = sentences.iter().find(|s| s.role == Role::Subject);
+        let focus = match questions.first() {
+            Some(main) => {
+                let mut parts: Vec<&str> = subject.iter().map(|s| s.text.as_str()).collect();
+                parts.push(&main.text);
+                parts.join(" ")
+            }
+            None => join_roles(&sentences, &[Role::Subject, Role::Backstory, Role::Question]),
+        };
+        let other_questions: Vec<String> = questions
+            .iter()
+            .skip(1)
+            .filter(|q| content_words(&q.text).len() >= 2)
+            .take(MAX_OTHER_QUESTIONS)
+            .map(|q| q.text.clone())
+            .collect();
+        let context = if questions.is_empty() {
+            String::new()
+        } else {
+            let main = &questions[0].text;
+            sentences
+                .iter()
+                .filter(|s| matches!(s.role, Role::Backstory | Role::Question) && &s.text != main)
+                .map(|s| s.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let all = join_roles(&sentences, &[Role::Subject, Role::Backstory, Role::Question]);
+        let content_words = content_words(&all);
+        let asks = !questions.is_empty() || asks_outright(&all);
+        let vague = content_words.is_empty() || (!asks && content_words.len() <= VAGUE_MAX_CONTENT);
+        Message {
+            text,
+            sentences,
+            focus,
+            context,
+            other_questions,
+            content_words,
+            vague,
+        }
+    }
+
+    /// The subject line and every question, joined.
+    pub fn questions_text(&self) -> String {
+        join_roles(&self.sentences, &[Role::Subject, Role::Question])
+    }
+
+    /// The sentences that say something (everything but courtesy), joined.
+    pub fn meaningful(&self) -> String {
+        join_roles(
+            &self.sentences,
+            &[Role::Subject, Role::Backstory, Role::Question],
+        )
+    }
+}
+
+fn join_roles(sentences: &[Sentence], roles: &[Role]) -> String {
+    sentences
+        .iter()
+        .filter(|s| roles.contains(&s.role))
+        .map(|s| s.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Collapses whitespace, and lowercases a message written mostly in capitals.
+fn normalise(raw: &str) -> String {
+    let collapsed = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    let letters = collapsed.chars().filter(|c| c.is_alphabetic()).count();
+    let upper = collapsed.chars().filter(|c| c.is_uppercase()).count();
+    if letters >= 8 && upper * 2 > letters {
+        collapsed.to_lowercase()
+    } else {
+        collapsed
+    }
+}
+
+/// Splits text into sentences at `.`, `?`, `!`, `;` and line breaks, also where a full stop
+/// has no space after it ("CONDITION.SHE"), but not inside numbers ("4.2") or after common
+/// abbreviations ("Dr.").
+fn split_sentences(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut sentences = Vec::new();
+    let mut current = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        current.push(c);
+        let next = chars.get(i + 1).copied();
+        let ends = match c {
+            '?' | '!' | ';' | '\n' => next != Some(c) && next != Some('?') && next != Some('!'),
+            '.' => {
+                let prev = i.checked_sub(1).map(|p| chars[p]);
+                let after_letter = prev.is_some_and(|p| p.is_alphabetic() || p == ')');
+                let before_text = next.is_none_or(|n| n.is_whitespace() || n.is_alphabetic());
+                let last_word = words(&current).pop().unwrap_or_default();
+                after_letter
+                    && before_text
+                    && next != Some('.')
+                    && !ABBREVIATIONS.contains(&last_word.as_str())
+            }
+            _ => false,
+        };
+        if ends {
+            push_sentence(&mut sentences, &mut current);
+        }
+    }
+    push_sentence(&mut sentences, &mut current);
+    sentences
+}
+
+fn push_sentence(sentences: &mut Vec<String>, current: &mut String) {
+    let sentence = current.trim().trim_start_matches(['.', ',', ' ']).trim();
+    if words(sentence).iter().any(|w| !w.is_empty()) {
+        sentences.push(sentence.to_string());
+    }
+    current.clear();
+}
+
+fn classify(sentence: &str) -> Role {
+    let ws = words(sentence);
+    if ws.iter().all(|w| COURTESY.contains(&w.as_str())) {
+        return Role::Courtesy;
+    }
+    if is_question(sentence, &ws) {
+        Role::Question
+    } else {
+        Role::Backstory
+    }
+}
+
+fn is_question(sentence: &str, ws: &[String]) -> bool {
+    if sentence.trim_end().ends_with('?') {
+        return true;
+    }
+    // The first word after any courtesy ("please, can I ...", "doctor is it ...").
+    let first = ws
+        .iter()
+        .find(|w| !COURTESY.contains(&w.as_str()) || INTERROGATIVES.contains(&w.as_str()));
+    first.is_some_and(|w| INTERROGATIVES.contains(&w.as_str()) && ws.len() >= 3)
+        || ws.iter().any(|w| ASKING_ANYWHERE.contains(&w.as_str()))
+        || asks_outright(sentence)
+}
+
+/// Words that make a sentence a question wherever they stand ("stage 3 what does that mean").
+const ASKING_ANYWHERE: &[&str] = &["what", "whats", "why", "how", "which", "meaning"];
+
+/// Whether the text holds a request phrase ("I want to know", "tell me", "what to do").
+fn asks_outright(text: &str) -> bool {
+    let ws = words(text);
+    REQUESTS
+        .iter()
+        .any(|phrase| ws.windows(phrase.len()).any(|w| w == *phrase))
+        || ws.first().is_some_and(|w| {
+            ["what", "whats", "why", "how", "which", "when", "where"].contains(&w.as_str())
+        })
+}
+
+/// The words of `text` that carry its topic: no filler, courtesy, generic words or numbers.
+pub fn content_words(text: &str) -> Vec<String> {
+    words(text)
+        .into_iter()
+        .filter(|w| {
+            !is_stop_word(w)
+                && !GENERIC.contains(&w.as_str())
+                && !COURTESY.contains(&w.as_str())
+                && !w.chars().all(|c| c.is_ascii_digit())
+                && w.chars().count() > 1
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn roles(m: &Message) -> Vec<Role> {
+        m.sentences.iter().map(|s| s.role).collect()
+    }
+
+    #[test]
+    fn greetings_subject_and_backstory_are_told_apart_from_the_question() {
+        let m = Message::parse(
+            "Respected doctor. Kidney transplant.. My father is 67 and had his transplant in \
+             March. His creatinine is 2.1 now. Is it normal for creatinine to rise after a \
+             transplant? Thanks in advance.",
+        );
+        assert_eq!(
+            roles(&m),
+            [
+                Role::Courtesy,
+                Role::Subject,
+                Role::Backstory,
+                Role::Backstory,
+                Role::Question,
+                Role::Courtesy
+            ]
+        );
+        assert_eq!(
+            m.focus,
+            "Kidney transplant. Is it normal for creatinine to rise after a transplant?"
+        );
+        assert!(m.context.contains("creatinine is 2.1"));
+        assert!(!m.vague);
+    }
+
+    #[test]
+    fn shouted_messages_are_lowercased_and_run_on_sentences_split() {
+        let m = Message::parse("MY UREA IS 40.IS IT DANGEROUS ? WHAT SHOULD I DO NOW");
+        assert_eq!(m.text, "my urea is 40.is it dangerous ? what should i do now");
+        // "40.is" is a number then a word: split after the number is not possible without
+        // breaking "4.2", so the first question keeps the value with it.
+        assert_eq!(m.sentences.len(), 2);
+        assert!(m.sentences.iter().all(|s| s.role == Role::Question));
+        let m = Message::parse("SHE IS 65.SHE HAS POLYUREA CONDITION.SHE IS NOT DIABETIC");
+        assert_eq!(m.sentences.len(), 2, "{:?}", m.sentences);
+    }
+
+    #[test]
+    fn several_questions_give_a_main_one_and_others_to_offer() {
+        let m = Message::parse(
+            "i have stone in my ureter. can i eat eggs? and what should i do to remove the \
+             stone? also is coffee bad for kidneys?",
+        );
+        assert_eq!(m.focus, "can i eat eggs?");
+        assert_eq!(
+            m.other_questions,
+            [
+                "and what should i do to remove the stone?",
+                "also is coffee bad for kidneys?"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_topic_without_a_question_is_vague() {
+        for vague in ["dialysis", "Kidney problem.", "kidney pain", "creatinine??", "my mums kidneys", "help me please kidney", "question about transplant"] {
+            assert!(Message::parse(vague).vague, "{vague}");
+        }
+        for clear in [
+            "what is dialysis",
+            "why is my pee red",
+            "can I drink coffee on dialysis",
+            "I feel my legs are made of playdough and there is pitting edema",
+            "potassium 5.8 what foods to avoid",
+        ] {
+            assert!(!Message::parse(clear).vague, "{clear}");
+        }
+    }
+
+    #[test]
+    fn numbers_and_abbreviations_do_not_end_sentences() {
+        let m = Message::parse("Dr. Smith said my eGFR is 20.16 and creatinine 4.2 mg/dl. Is that stage 4?");
+        assert_eq!(m.sentences.len(), 2, "{:?}", m.sentences);
+    }
+
+    #[test]
+    fn odd_input_is_understood_somehow() {
+        for raw in ["", "   ", "???", "🙏🙏", "....", "a.b.c.d"] {
+            let m = Message::parse(raw);
+            assert!(m.vague || !m.focus.is_empty(), "{raw:?}");
+        }
+    }
+}
