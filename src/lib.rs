@@ -17,6 +17,7 @@ pub mod redflags;
 pub mod render;
 pub mod search;
 pub mod store;
+pub mod triage;
 
 use answer::{Policy, Verdict};
 use search::Engine;

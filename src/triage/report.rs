@@ -1,0 +1,1 @@
+//! Recall and false alarms of the triage on a labelled set.
