@@ -30,6 +30,8 @@ pub struct Messages {
 pub struct Language {
     /// Words that may stand between the words of a phrase ("pain in *my* chest").
     pub filler: Vec<String>,
+    /// Words that start a new clause, like a comma ("but", "however").
+    pub clause_breaks: Vec<String>,
     /// Canonical word → the words written for it ("not" ← "hasnt", "didnt", "cant").
     pub word_classes: BTreeMap<String, Vec<String>>,
     /// Real words that must not be read as a misspelling of a concept word.

@@ -386,13 +386,13 @@ impl Triage {
         })
     }
 
-    /// The time marker nearest the hit in its sentence is one of the past.
+    /// The time marker nearest the hit in its clause is one of the past.
     fn past(&self, hit: &Hit, tokens: &Tokens, cues: &Cues) -> bool {
-        let sentence = tokens.tokens[hit.first].sentence;
+        let clause = tokens.tokens[hit.focus.0].clause;
         let nearest = |markers: &[Match]| {
             markers
                 .iter()
-                .filter(|m| tokens.tokens[m.first].sentence == sentence)
+                .filter(|m| tokens.tokens[m.first].clause == clause)
                 .map(|m| distance((m.first, m.last), hit.focus))
                 .min()
         };

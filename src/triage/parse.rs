@@ -14,7 +14,7 @@ use toml::Spanned;
 use super::config::{
     Category, Concept, ConceptKind, DurationSpec, LabSpec, Language, Messages, Rule, TriageConfig,
 };
-use super::phrases::compile;
+use super::phrases::{compile, Elem};
 use super::text::Normaliser;
 use super::{Level, Triage};
 
@@ -132,6 +132,7 @@ struct RawMessages {
 #[serde(deny_unknown_fields)]
 struct RawLanguage {
     filler: Strings,
+    clause_breaks: Strings,
     word_classes: Spanned<BTreeMap<String, Strings>>,
     #[serde(default)]
     exact_words: Option<Strings>,
@@ -330,6 +331,7 @@ impl Checker<'_> {
         }
         Language {
             filler: self.strings(raw.filler, "language.filler"),
+            clause_breaks: self.strings(raw.clause_breaks, "language.clause_breaks"),
             word_classes,
             exact_words: self.optional_strings(raw.exact_words, "language.exact_words"),
             negation: self.strings(raw.negation, "language.negation"),
@@ -671,8 +673,12 @@ impl PhraseCheck<'_> {
                 .split_whitespace()
                 .any(|p| (p.starts_with('#') && p != "#" && p != "#year") || p == "=");
             let elems = compile(self.normaliser, phrase);
+            let ellipsis_at_edge = matches!(elems.first(), Some(Elem::Ellipsis))
+                || matches!(elems.last(), Some(Elem::Ellipsis));
             let problem = if bad_hash {
                 Some("uses `#` other than as `#` (a number) or `#year`, or a lone `=`")
+            } else if ellipsis_at_edge {
+                Some("starts or ends with `...` (it only goes between words)")
             } else if elems.is_empty() {
                 Some("has no word")
             } else if !seen.insert(format!("{elems:?}")) {

@@ -8,7 +8,9 @@ use std::collections::{HashMap, HashSet};
 use super::text::{quantity, Normaliser, Tokens};
 
 /// How many filler words may stand between two neighbouring words of a phrase.
-const MAX_GAP: usize = 3;
+const MAX_GAP: usize = 5;
+/// How many words of any kind `...` in a phrase stands for, at most.
+const MAX_ELLIPSIS: usize = 6;
 
 /// One element of a compiled phrase.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,6 +23,8 @@ pub(crate) enum Elem {
     Year,
     /// `=word` in the config: exactly this form, not its stem ("=fainted" but not "faint").
     Exact { raw: String, norm: String },
+    /// `...` in the config: up to a few words of any kind, in the same clause.
+    Ellipsis,
 }
 
 /// Compiles a phrase as written in the config ("for # hours", "can't breathe").
@@ -30,6 +34,7 @@ pub(crate) fn compile(normaliser: &Normaliser, phrase: &str) -> Vec<Elem> {
         match piece {
             "#" => elems.push(Elem::Quantity),
             "#year" => elems.push(Elem::Year),
+            "..." => elems.push(Elem::Ellipsis),
             _ if piece.starts_with('=') => {
                 let tokens = normaliser.tokens(&piece[1..]);
                 elems.extend(tokens.tokens.into_iter().map(|t| Elem::Exact {
@@ -145,6 +150,13 @@ fn match_rest(
         return Some(prev);
     };
     let clause = tokens.tokens[prev].clause;
+    if *next == Elem::Ellipsis {
+        let (after, rest) = rest.split_first()?;
+        return (prev + 1..=prev + 1 + MAX_ELLIPSIS)
+            .take_while(|at| tokens.tokens.get(*at).is_some_and(|t| t.clause == clause))
+            .filter(|at| elem_matches(after, tokens, *at))
+            .find_map(|at| match_rest(rest, tokens, at, fillers));
+    }
     for at in prev + 1..=prev + 1 + MAX_GAP {
         let token = tokens.tokens.get(at)?;
         if token.clause != clause {
@@ -167,6 +179,7 @@ fn elem_matches(elem: &Elem, tokens: &Tokens, at: usize) -> bool {
     match elem {
         Elem::Word(w) => token.norm == *w || token.fuzzy.as_deref() == Some(w),
         Elem::Exact { raw, .. } => token.raw == *raw,
+        Elem::Ellipsis => true,
         Elem::Quantity => quantity(token).is_some(),
         Elem::Year => token
             .number

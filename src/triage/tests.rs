@@ -33,3 +33,19 @@ fn probe() {
         println!("{line}\n  => {:?}", triage.assess(line));
     }
 }
+
+const DEV_SET: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/triage_dev.jsonl");
+
+#[test]
+fn dev_set_meets_the_recall_and_false_alarm_targets() {
+    let triage = shipped();
+    let text = std::fs::read_to_string(DEV_SET).expect("tests/data/triage_dev.jsonl");
+    let items = report::parse_items(&text).expect("valid JSON lines");
+    let assessments: Vec<_> = items.iter().map(|i| triage.assess(&i.q)).collect();
+    let r = report::report(&items, &assessments);
+    let summary = r.render();
+    println!("{summary}");
+    assert_eq!(r.emergency.rate(), 1.0, "{summary}");
+    assert!(r.same_day.rate() >= 0.98, "{summary}");
+    assert!(r.false_alarm_rate() <= 0.05, "{summary}");
+}

@@ -2,7 +2,7 @@
 //! normalising words: lowercase, apostrophes dropped, letters repeated for emphasis shortened,
 //! word classes applied ("hasn't" → "not"), then stemmed ("fainted" → "faint").
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use rust_stemmers::{Algorithm, Stemmer};
 
@@ -52,6 +52,7 @@ impl Tokens<'_> {
 pub(crate) struct Normaliser {
     stemmer: Stemmer,
     classes: HashMap<String, String>,
+    clause_breaks: HashSet<String>,
 }
 
 impl Normaliser {
@@ -65,6 +66,7 @@ impl Normaliser {
         Normaliser {
             stemmer: Stemmer::create(Algorithm::English),
             classes,
+            clause_breaks: language.clause_breaks.iter().map(|w| fold(w)).collect(),
         }
     }
 
@@ -95,10 +97,12 @@ impl Normaliser {
         let chars: Vec<(usize, char)> = text.char_indices().collect();
         let mut i = 0;
         while i < chars.len() {
-            let (at, c) = chars[i];
+            let c = chars[i].1;
             if c.is_alphanumeric() {
-                let (end_i, token) = self.read_token(text, &chars, i, after_slash);
-                let mut token = token;
+                let (end_i, mut token) = self.read_token(text, &chars, i, after_slash);
+                if self.clause_breaks.contains(&token.raw) {
+                    clause += 1;
+                }
                 token.clause = clause;
                 token.sentence = sentence;
                 tokens.push(token);
@@ -119,7 +123,6 @@ impl Normaliser {
                 '/' => after_slash = true,
                 _ => {}
             }
-            let _ = at;
             i += 1;
         }
         if tokens.len() > sentence_start {
