@@ -487,25 +487,27 @@ impl Checker<'_> {
         );
         phrases.check_list(self, &names, id);
         let at_least = match raw.at_least {
-            Some(v) if v.get_ref().is_finite() => *v.get_ref(),
+            Some(v) if v.get_ref().is_finite() => Some(*v.get_ref()),
             Some(v) => {
                 self.problem(
                     v.span(),
                     format!("concept `{id}`: `at_least` must be a number"),
                 );
-                0.0
+                None
             }
             None => {
                 self.problem(
                     span.clone(),
                     format!("lab concept `{id}` has no `at_least`"),
                 );
-                0.0
+                None
             }
         };
         let plausible = match raw.plausible {
             Some(p) => match p.get_ref()[..] {
-                [low, high] if low < high && (low..=high).contains(&at_least) => [low, high],
+                [low, high] if low < high && at_least.is_none_or(|a| (low..=high).contains(&a)) => {
+                    [low, high]
+                }
                 _ => {
                     self.problem(
                         p.span(),
@@ -526,7 +528,7 @@ impl Checker<'_> {
             names: unspan(names),
             units: self.optional_strings(raw.units, &format!("concept `{id}`: `units`")),
             between: self.optional_strings(raw.between, &format!("concept `{id}`: `between`")),
-            at_least,
+            at_least: at_least.unwrap_or(f64::MAX),
             second_at_least: raw.second_at_least.map(|v| *v.get_ref()),
             plausible,
             bare_pair: raw.bare_pair.is_some_and(|b| *b.get_ref()),
@@ -705,4 +707,124 @@ fn is_id(id: &str) -> bool {
 
 fn unspan(list: Vec<(String, Range<usize>)>) -> Vec<String> {
     list.into_iter().map(|(s, _)| s).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A small valid file; tests break one line of it at a time.
+    const MINI: &str = r#"[messages]
+emergency = "Call now."
+same-day = "Call your team today."
+
+[language]
+filler = ["my", "the"]
+clause_breaks = ["but"]
+negation = ["no"]
+negation_ends = ["but"]
+past = ["last year"]
+present = ["now"]
+hypothetical = ["if"]
+question_starts = ["is"]
+personal = ["i", "my"]
+
+[language.word_classes]
+not = ["no", "cant"]
+
+[[concept]]
+id = "chest-pain"
+kind = "symptom"
+phrases = ["chest pain", "tight chest"]
+
+[[concept]]
+id = "potassium-high"
+kind = "lab"
+names = ["potassium", "k"]
+at_least = 6.0
+plausible = [2.0, 10.0]
+
+[[category]]
+id = "chest-pain"
+level = "emergency"
+description = "Chest pain now."
+rules = ["chest-pain"]
+examples = ["crushing chest pain"]
+near_misses = ["no chest pain"]
+
+[[category]]
+id = "high-potassium"
+level = "same-day"
+description = "Potassium at or above 6."
+rules = ["potassium-high"]
+examples = ["K 6.4"]
+"#;
+
+    fn errors(text: &str) -> Vec<String> {
+        match parse(text, Path::new("triage.toml")) {
+            Ok(_) => Vec::new(),
+            Err(e) => e
+                .to_string()
+                .lines()
+                .skip(1)
+                .map(|l| l.trim().to_string())
+                .collect(),
+        }
+    }
+
+    fn with(from: &str, to: &str) -> String {
+        assert!(MINI.contains(from), "{from}");
+        MINI.replacen(from, to, 1)
+    }
+
+    #[test]
+    fn the_mini_file_is_valid_and_round_trips() {
+        let config = parse(MINI, Path::new("triage.toml")).unwrap();
+        let json = serde_json::to_string(&config).unwrap();
+        assert!(json.contains(r#""level":"same-day""#), "{json}");
+        assert_eq!(serde_json::from_str::<TriageConfig>(&json).unwrap(), config);
+    }
+
+    #[test]
+    fn every_problem_names_the_file_and_line() {
+        let cases = [
+            (with("kind = \"symptom\"", "kind = \"symptom\"\ncolour = \"red\""), "triage.toml:22: unknown field `colour`"),
+            (with("level = \"same-day\"", "level = \"urgent\""), "triage.toml:41: unknown variant `urgent`"),
+            (with("id = \"potassium-high\"", "id = \"chest-pain\""), "triage.toml:25: duplicate concept id `chest-pain` (first on line 20)"),
+            (with("rules = [\"chest-pain\"]", "rules = [\"chest-pain + fever\"]"), "triage.toml:35: category `chest-pain`: unknown concept `fever` in rule \"chest-pain + fever\""),
+            (with("[\"chest pain\", \"tight chest\"]", "[]"), "triage.toml:22: concept `chest-pain`: `phrases` is empty"),
+            (with("plausible = [2.0, 10.0]", "plausible = [8.0, 10.0]"), "triage.toml:29: concept `potassium-high`: `plausible` must be [low, high] with low < high and `at_least` between"),
+            (with("id = \"high-potassium\"", "id = \"chest-pain\""), "triage.toml:40: duplicate category id `chest-pain` (first on line 32)"),
+            (with("at_least = 6.0\n", ""), "triage.toml:24: lab concept `potassium-high` has no `at_least`"),
+            (with("kind = \"symptom\"", "kind = \"symptom\"\nat_least = 3"), "triage.toml:22: concept `chest-pain`: `at_least` only applies to kind = \"lab\""),
+            (with("emergency = \"Call now.\"", "emergency = \"Call now.\"\nemergency = \"x\""), "triage.toml:3: duplicate key"),
+        ];
+        for (text, expected) in cases {
+            let errors = errors(&text);
+            assert!(
+                errors.iter().any(|e| e.starts_with(expected)),
+                "expected {expected:?} in {errors:#?}"
+            );
+        }
+    }
+
+    #[test]
+    fn examples_must_fire_and_near_misses_must_not() {
+        let text = with(
+            "examples = [\"K 6.4\"]",
+            "examples = [\"K 6.4\", \"K 5.1\"]",
+        );
+        assert_eq!(
+            errors(&text),
+            ["triage.toml:44: category `high-potassium`: example does not fire it: \"K 5.1\""]
+        );
+        let text = with(
+            "near_misses = [\"no chest pain\"]",
+            "near_misses = [\"chest pain\"]",
+        );
+        assert_eq!(
+            errors(&text),
+            ["triage.toml:37: category `chest-pain`: near miss fires it: \"chest pain\""]
+        );
+    }
 }
