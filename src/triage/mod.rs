@@ -1,7 +1,7 @@
 //! Emergency triage: decides whether a patient's message describes an emergency (call the
 //! emergency number now) or a same-day problem (call the kidney team today), from the
-//! maintainer's concepts and categories in `triage.toml`. Pure; the only I/O is none at all:
-//! callers read the file and hand its text to [`parse`].
+//! maintainer's concepts and categories in `triage.toml`. Pure; the only I/O is [`load`]
+//! reading that file ([`parse`] takes its text).
 //!
 //! How a message is read:
 //! 1. [`text`] splits it into words, numbers, clauses and sentences, and normalises each word
