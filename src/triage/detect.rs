@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use super::config::{ConceptKind, DurationSpec, LabSpec, TriageConfig};
-use super::phrases::{compile, Match, PhraseSet, Vocabulary};
+use super::phrases::{compile, compile_with, Match, PhraseSet, Vocabulary};
 use super::text::{fold, quantity, unit_hours, Normaliser, Tokens};
 use super::{Assessment, Fired, Level};
 
@@ -89,6 +89,7 @@ impl Triage {
         };
         let raws =
             |words: &[String]| -> HashSet<String> { words.iter().map(|w| fold(w)).collect() };
+        let fillers = norms(&language.filler);
         let mut cues = PhraseSet::default();
         let cue_lists = [
             (NEGATION, &language.negation),
@@ -108,7 +109,7 @@ impl Triage {
         let mut lab_between = Vec::new();
         for (index, concept) in config.concepts.iter().enumerate() {
             for phrase in &concept.phrases {
-                concepts.add(compile(&normaliser, phrase), index);
+                concepts.add(compile_with(&normaliser, phrase, &fillers), index);
             }
             let mut between = HashSet::new();
             if let Some(lab) = &concept.lab {
@@ -137,7 +138,7 @@ impl Triage {
         let words = concepts.words().chain(lab_names.words());
         let vocabulary = Vocabulary::new(words, raws(&language.exact_words));
         Triage {
-            fillers: norms(&language.filler),
+            fillers,
             negation_ends: norms(&language.negation_ends),
             question_starts: raws(&language.question_starts),
             personal: raws(&language.personal),
@@ -168,16 +169,13 @@ impl Triage {
         for token in tokens.tokens.iter_mut().filter(|t| t.number.is_none()) {
             token.fuzzy = self.vocabulary.misspelt(&token.norm, &token.raw);
         }
-        let mut cues = self.cues(&tokens);
+        let cues = self.cues(&tokens);
         let values = self.lab_values(&tokens);
         let mut hits = self.phrase_hits(&tokens, &values);
-        // A negation inside a concept's own phrase ("can't keep my tablets down") belongs to
-        // that phrase and negates nothing after it.
-        cues.negation
-            .retain(|c| !hits.iter().any(|h| h.first <= c.first && c.last <= h.last));
         hits.extend(values.into_iter().filter(|v| v.met).map(|v| v.hit));
         hits.extend(self.duration_hits(&tokens));
-        hits.retain(|hit| self.holds(hit, &tokens, &cues));
+        let found = hits.clone();
+        hits.retain(|hit| self.holds(hit, &found, &tokens, &cues));
 
         let mut fired: Vec<Fired> = Vec::new();
         for (category, rules) in self.config.categories.iter().zip(&self.categories) {
@@ -353,26 +351,37 @@ impl Triage {
     }
 
     /// Whether a hit stands after negation, time and hypothetical cues are considered.
-    fn holds(&self, hit: &Hit, tokens: &Tokens, cues: &Cues) -> bool {
+    fn holds(&self, hit: &Hit, found: &[Hit], tokens: &Tokens, cues: &Cues) -> bool {
         match self.config.concepts[hit.concept].kind {
             ConceptKind::Duration => true,
-            ConceptKind::Context => !self.negated(hit, tokens, cues),
+            ConceptKind::Context => !self.negated(hit, found, tokens, cues),
             ConceptKind::Lab if hit.value.is_some() => {
                 !self.past(hit, tokens, cues) && !self.hypothetical(hit, tokens, cues)
             }
             ConceptKind::Lab | ConceptKind::Symptom => {
-                !self.negated(hit, tokens, cues)
+                !self.negated(hit, found, tokens, cues)
                     && !self.past(hit, tokens, cues)
                     && !self.hypothetical(hit, tokens, cues)
             }
         }
     }
 
-    /// A negation cue shortly before the hit, in its clause, with no "but"/"and" between.
-    fn negated(&self, hit: &Hit, tokens: &Tokens, cues: &Cues) -> bool {
+    /// A negation cue shortly before the hit, in its clause, with no "but"/"and" between. A
+    /// cue inside another concept's phrase belongs to that phrase ("can't" in "can't keep my
+    /// tacrolimus down", "no" in "no thrill in my fistula") unless the two phrases overlap
+    /// ("no breathing problems": "no breathing" against "breathing problems").
+    fn negated(&self, hit: &Hit, found: &[Hit], tokens: &Tokens, cues: &Cues) -> bool {
         let toks = &tokens.tokens;
         cues.negation.iter().any(|cue| {
             if cue.last >= hit.first || toks[cue.last].clause != toks[hit.first].clause {
+                return false;
+            }
+            let consumed = found.iter().any(|h| {
+                h.first <= cue.first
+                    && cue.last <= h.last
+                    && (hit.last <= h.last || h.last < hit.first)
+            });
+            if consumed {
                 return false;
             }
             let between = &toks[cue.last + 1..hit.first];

@@ -27,7 +27,36 @@ pub(crate) enum Elem {
     Ellipsis,
 }
 
-/// Compiles a phrase as written in the config ("for # hours", "can't breathe").
+/// Grammatical words that are optional inside a phrase: "bag is empty" also matches "bag
+/// empty", "pain in my chest" also "pain in chest". Only these, and only when they are also
+/// filler words: verbs such as "get" or "come" carry meaning ("can't get air").
+const OPTIONAL: &[&str] = &[
+    "a", "an", "the", "my", "his", "her", "their", "our", "your", "its", "is", "are", "was",
+    "were", "be", "been", "am", "it", "this", "that", "any", "all", "at",
+];
+
+/// Compiles a phrase as written in the config ("for # hours", "can't breathe"), with the
+/// [`OPTIONAL`] filler words inside it left out (fillers may be skipped anyway).
+pub(crate) fn compile_with(
+    normaliser: &Normaliser,
+    phrase: &str,
+    fillers: &HashSet<String>,
+) -> Vec<Elem> {
+    let elems = compile(normaliser, phrase);
+    let last = elems.len().saturating_sub(1);
+    elems
+        .into_iter()
+        .enumerate()
+        .filter(|(i, e)| {
+            let optional =
+                matches!(e, Elem::Word(w) if fillers.contains(w) && OPTIONAL.contains(&w.as_str()));
+            *i == 0 || *i == last || !optional
+        })
+        .map(|(_, e)| e)
+        .collect()
+}
+
+/// Compiles a phrase as written, every word required.
 pub(crate) fn compile(normaliser: &Normaliser, phrase: &str) -> Vec<Elem> {
     let mut elems = Vec::new();
     for piece in phrase.split_whitespace() {
