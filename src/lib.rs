@@ -20,6 +20,7 @@ pub mod redflags;
 pub mod render;
 pub mod search;
 pub mod store;
+pub mod triage;
 pub mod understand;
 
 use answer::{Policy, Verdict};

@@ -1,0 +1,551 @@
+//! The compiled triage: finds concept hits in a message, drops the negated, past and
+//! hypothetical ones, and fires the categories whose rules the remaining hits meet.
+
+use std::collections::HashSet;
+
+use super::config::{ConceptKind, DurationSpec, LabSpec, TriageConfig};
+use super::phrases::{compile, compile_with, Match, PhraseSet, Vocabulary};
+use super::text::{fold, quantity, unit_hours, Normaliser, Tokens};
+use super::{Assessment, Fired, Level};
+
+/// The owners of cue phrases in [`Triage::cues`].
+const NEGATION: usize = 0;
+const NEGATION_EXCEPTION: usize = 1;
+const PAST: usize = 2;
+const PRESENT: usize = 3;
+const HYPOTHETICAL: usize = 4;
+const HYPOTHETICAL_EXCEPTION: usize = 5;
+
+/// How far a negation reaches: words between the cue and the concept, and of those how many
+/// may be other than filler words ("no *real* chest pain", "denies *any* fever").
+const NEGATION_REACH: usize = 6;
+const NEGATION_REACH_WORDS: usize = 3;
+/// How many words a lab qualifier may stand from the lab's name ("potassium *came back*
+/// dangerously high").
+const QUALIFIER_REACH: usize = 5;
+/// How many words may stand between a lab's name and its value.
+const VALUE_REACH: usize = 5;
+
+/// The triage rules compiled for fast matching; built once per index.
+#[derive(Debug)]
+pub struct Triage {
+    config: TriageConfig,
+    normaliser: Normaliser,
+    vocabulary: Vocabulary,
+    fillers: HashSet<String>,
+    negation_ends: HashSet<String>,
+    question_starts: HashSet<String>,
+    personal: HashSet<String>,
+    cues: PhraseSet,
+    /// Phrases of symptoms, contexts, durations, and lab qualifiers; owner = concept index.
+    concepts: PhraseSet,
+    /// Names of labs; owner = concept index.
+    lab_names: PhraseSet,
+    /// Per concept: words allowed between a lab's name and its value.
+    lab_between: Vec<HashSet<String>>,
+    /// Per category, per rule: its concepts and unless-concepts, as concept indexes.
+    categories: Vec<Vec<(Vec<usize>, Vec<usize>)>>,
+}
+
+impl std::fmt::Debug for Normaliser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Normaliser")
+    }
+}
+
+/// One place in the message where a concept was found.
+#[derive(Debug, Clone, Copy)]
+struct Hit {
+    concept: usize,
+    first: usize,
+    last: usize,
+    /// The tokens that time markers are measured from (a lab's value, not its name).
+    focus: (usize, usize),
+    /// For a lab value: the value and the threshold it met.
+    value: Option<(f64, f64)>,
+}
+
+/// A plausible value of a lab in the message, whether or not it meets the threshold.
+struct LabValue {
+    hit: Hit,
+    met: bool,
+}
+
+/// The cue phrases found in one message, exceptions removed.
+struct Cues {
+    negation: Vec<Match>,
+    past: Vec<Match>,
+    present: Vec<Match>,
+    hypothetical: Vec<Match>,
+}
+
+impl Triage {
+    /// Compiles a validated config.
+    pub fn new(config: &TriageConfig) -> Triage {
+        let language = &config.language;
+        let normaliser = Normaliser::new(language);
+        let norms = |words: &[String]| -> HashSet<String> {
+            words.iter().flat_map(|w| normaliser.phrase(w)).collect()
+        };
+        let raws =
+            |words: &[String]| -> HashSet<String> { words.iter().map(|w| fold(w)).collect() };
+        let fillers = norms(&language.filler);
+        let mut cues = PhraseSet::default();
+        let cue_lists = [
+            (NEGATION, &language.negation),
+            (NEGATION_EXCEPTION, &language.negation_exceptions),
+            (PAST, &language.past),
+            (PRESENT, &language.present),
+            (HYPOTHETICAL, &language.hypothetical),
+            (HYPOTHETICAL_EXCEPTION, &language.hypothetical_exceptions),
+        ];
+        for (owner, list) in cue_lists {
+            for phrase in list {
+                cues.add(compile(&normaliser, phrase), owner);
+            }
+        }
+        let mut concepts = PhraseSet::default();
+        let mut lab_names = PhraseSet::default();
+        let mut lab_between = Vec::new();
+        for (index, concept) in config.concepts.iter().enumerate() {
+            for phrase in &concept.phrases {
+                concepts.add(compile_with(&normaliser, phrase, &fillers), index);
+            }
+            let mut between = HashSet::new();
+            if let Some(lab) = &concept.lab {
+                for name in &lab.names {
+                    lab_names.add(compile(&normaliser, name), index);
+                }
+                between = norms(&lab.between);
+                between.extend(lab.units.iter().flat_map(|u| normaliser.phrase(u)));
+            }
+            lab_between.push(between);
+        }
+        let index_of = |id: &String| config.concepts.iter().position(|c| &c.id == id);
+        let indexes = |ids: &[String]| ids.iter().filter_map(index_of).collect::<Vec<_>>();
+        let categories = config
+            .categories
+            .iter()
+            .map(|category| {
+                category
+                    .rules
+                    .iter()
+                    .map(|rule| (indexes(&rule.concepts), indexes(&rule.unless)))
+                    .filter(|(concepts, _)| !concepts.is_empty())
+                    .collect()
+            })
+            .collect();
+        let words = concepts.words().chain(lab_names.words());
+        let vocabulary = Vocabulary::new(words, raws(&language.exact_words));
+        Triage {
+            fillers,
+            negation_ends: norms(&language.negation_ends),
+            question_starts: raws(&language.question_starts),
+            personal: raws(&language.personal),
+            config: config.clone(),
+            normaliser,
+            vocabulary,
+            cues,
+            concepts,
+            lab_names,
+            lab_between,
+            categories,
+        }
+    }
+
+    /// The config this triage was built from.
+    pub fn config(&self) -> &TriageConfig {
+        &self.config
+    }
+
+    /// The safety message for a level.
+    pub fn message(&self, level: Level) -> &str {
+        self.config.message(level)
+    }
+
+    /// The categories a message fires, or `None` when it raises none.
+    pub fn assess(&self, text: &str) -> Option<Assessment> {
+        let mut tokens = self.normaliser.tokens(text);
+        for token in tokens.tokens.iter_mut().filter(|t| t.number.is_none()) {
+            token.fuzzy = self.vocabulary.misspelt(&token.norm, &token.raw);
+        }
+        let cues = self.cues(&tokens);
+        let values = self.lab_values(&tokens);
+        let mut hits = self.phrase_hits(&tokens, &values);
+        hits.extend(values.into_iter().filter(|v| v.met).map(|v| v.hit));
+        hits.extend(self.duration_hits(&tokens));
+        let found = hits.clone();
+        hits.retain(|hit| self.holds(hit, &found, &tokens, &cues));
+
+        let mut fired: Vec<Fired> = Vec::new();
+        for (category, rules) in self.config.categories.iter().zip(&self.categories) {
+            let why = rules
+                .iter()
+                .find_map(|(rule, unless)| self.rule_met(rule, unless, &hits, &tokens));
+            if let Some(why) = why {
+                fired.push(Fired {
+                    category: category.id.clone(),
+                    level: category.level,
+                    why,
+                });
+            }
+        }
+        fired.sort_by_key(|f| std::cmp::Reverse(f.level));
+        let level = fired.first()?.level;
+        Some(Assessment { level, fired })
+    }
+
+    fn cues(&self, tokens: &Tokens) -> Cues {
+        let all = self.cues.find(tokens, &self.fillers);
+        let of = |owner| all.iter().filter(move |m| m.owner == owner).copied();
+        let outside = |owner, exception| {
+            of(owner)
+                .filter(|m| !of(exception).any(|e| e.first <= m.first && m.last <= e.last))
+                .collect::<Vec<_>>()
+        };
+        let past: Vec<Match> = of(PAST).collect();
+        Cues {
+            negation: outside(NEGATION, NEGATION_EXCEPTION),
+            hypothetical: outside(HYPOTHETICAL, HYPOTHETICAL_EXCEPTION),
+            // "since" inside "since last year" is part of a past marker.
+            present: of(PRESENT)
+                .filter(|m| !past.iter().any(|p| p.first <= m.first && m.last <= p.last))
+                .collect(),
+            past,
+        }
+    }
+
+    /// Hits of the concepts' phrases. A lab qualifier ("dangerously high") counts only near
+    /// the lab's name, and only when no value of that lab is given in the sentence.
+    fn phrase_hits(&self, tokens: &Tokens, values: &[LabValue]) -> Vec<Hit> {
+        let names = self.lab_names.find(tokens, &self.fillers);
+        let sentence = |at: usize| tokens.tokens[at].sentence;
+        let mut hits = Vec::new();
+        for m in self.concepts.find(tokens, &self.fillers) {
+            if self.config.concepts[m.owner].kind != ConceptKind::Lab {
+                hits.push(Hit {
+                    concept: m.owner,
+                    first: m.first,
+                    last: m.last,
+                    focus: (m.first, m.last),
+                    value: None,
+                });
+                continue;
+            }
+            let valued = values
+                .iter()
+                .any(|v| v.hit.concept == m.owner && sentence(v.hit.first) == sentence(m.first));
+            let name = names.iter().find(|n| {
+                n.owner == m.owner
+                    && sentence(n.first) == sentence(m.first)
+                    && distance((n.first, n.last), (m.first, m.last)) <= QUALIFIER_REACH
+            });
+            if let (Some(name), false) = (name, valued) {
+                hits.push(Hit {
+                    concept: m.owner,
+                    first: name.first.min(m.first),
+                    last: name.last.max(m.last),
+                    focus: (m.first, m.last),
+                    value: None,
+                });
+            }
+        }
+        hits
+    }
+
+    /// Every plausible lab value: a name, a few allowed words, then numbers; or a bare pair
+    /// of numbers for a lab that allows it.
+    fn lab_values(&self, tokens: &Tokens) -> Vec<LabValue> {
+        let toks = &tokens.tokens;
+        let mut values = Vec::new();
+        for name in self.lab_names.find(tokens, &self.fillers) {
+            let Some(lab) = &self.config.concepts[name.owner].lab else {
+                continue;
+            };
+            let between = &self.lab_between[name.owner];
+            let mut skipped = 0;
+            let mut at = name.last + 1;
+            while at < toks.len() && toks[at].clause == toks[name.last].clause {
+                if let Some(value) = toks[at].number {
+                    let (second, end) = second_value(tokens, at);
+                    if let Some((shown, threshold, met)) = meets(lab, value, second) {
+                        values.push(LabValue {
+                            hit: Hit {
+                                concept: name.owner,
+                                first: name.first,
+                                last: end,
+                                focus: (at, end),
+                                value: Some((shown, threshold)),
+                            },
+                            met,
+                        });
+                    }
+                    at = end + 1;
+                    continue;
+                }
+                let norm = &toks[at].norm;
+                skipped += 1;
+                if !(between.contains(norm) || self.fillers.contains(norm)) || skipped > VALUE_REACH
+                {
+                    break;
+                }
+                at += 1;
+            }
+        }
+        for (concept, spec) in self.config.concepts.iter().enumerate() {
+            let Some(lab) = spec.lab.as_ref().filter(|l| l.bare_pair) else {
+                continue;
+            };
+            for (at, token) in toks.iter().enumerate() {
+                let (Some(value), (Some(second), end)) = (token.number, second_value(tokens, at))
+                else {
+                    continue;
+                };
+                if let Some((shown, threshold, true)) = meets(lab, value, Some(second)) {
+                    values.push(LabValue {
+                        hit: Hit {
+                            concept,
+                            first: at,
+                            last: end,
+                            focus: (at, end),
+                            value: Some((shown, threshold)),
+                        },
+                        met: true,
+                    });
+                }
+            }
+        }
+        values
+    }
+
+    /// Durations: the concept's fixed phrases, plus "<quantity> <unit>" within its bounds.
+    fn duration_hits(&self, tokens: &Tokens) -> Vec<Hit> {
+        let toks = &tokens.tokens;
+        let mut hits = Vec::new();
+        for (concept, spec) in self.config.concepts.iter().enumerate() {
+            let Some(DurationSpec {
+                min_hours,
+                max_hours,
+            }) = &spec.duration
+            else {
+                continue;
+            };
+            for at in 0..toks.len() {
+                let Some((hours, first)) = hours_at(tokens, at) else {
+                    continue;
+                };
+                if (*min_hours..=*max_hours).contains(&hours)
+                    && toks[first].clause == toks[at].clause
+                {
+                    hits.push(Hit {
+                        concept,
+                        first,
+                        last: at,
+                        focus: (first, at),
+                        value: None,
+                    });
+                }
+            }
+        }
+        hits
+    }
+
+    /// Whether a hit stands after negation, time and hypothetical cues are considered.
+    fn holds(&self, hit: &Hit, found: &[Hit], tokens: &Tokens, cues: &Cues) -> bool {
+        match self.config.concepts[hit.concept].kind {
+            ConceptKind::Duration => true,
+            ConceptKind::Context => !self.negated(hit, found, tokens, cues),
+            ConceptKind::Lab if hit.value.is_some() => {
+                !self.past(hit, tokens, cues) && !self.hypothetical(hit, tokens, cues)
+            }
+            ConceptKind::Lab | ConceptKind::Symptom => {
+                !self.negated(hit, found, tokens, cues)
+                    && !self.past(hit, tokens, cues)
+                    && !self.hypothetical(hit, tokens, cues)
+            }
+        }
+    }
+
+    /// A negation cue shortly before the hit, in its clause, with no "but"/"and" between. A
+    /// cue inside another concept's phrase belongs to that phrase ("can't" in "can't keep my
+    /// tacrolimus down", "no" in "no thrill in my fistula") unless the two phrases overlap
+    /// ("no breathing problems": "no breathing" against "breathing problems").
+    fn negated(&self, hit: &Hit, found: &[Hit], tokens: &Tokens, cues: &Cues) -> bool {
+        let toks = &tokens.tokens;
+        cues.negation.iter().any(|cue| {
+            if cue.last >= hit.first || toks[cue.last].clause != toks[hit.first].clause {
+                return false;
+            }
+            let consumed = found.iter().any(|h| {
+                h.first <= cue.first
+                    && cue.last <= h.last
+                    && (hit.last <= h.last || h.last < hit.first)
+            });
+            if consumed {
+                return false;
+            }
+            let between = &toks[cue.last + 1..hit.first];
+            let words = between
+                .iter()
+                .filter(|t| !self.fillers.contains(&t.norm))
+                .count();
+            between.len() <= NEGATION_REACH
+                && words <= NEGATION_REACH_WORDS
+                && !between.iter().any(|t| self.negation_ends.contains(&t.norm))
+        })
+    }
+
+    /// The time marker nearest the hit in its clause is one of the past.
+    fn past(&self, hit: &Hit, tokens: &Tokens, cues: &Cues) -> bool {
+        let clause = tokens.tokens[hit.focus.0].clause;
+        let nearest = |markers: &[Match]| {
+            markers
+                .iter()
+                .filter(|m| tokens.tokens[m.first].clause == clause)
+                .map(|m| distance((m.first, m.last), hit.focus))
+                .min()
+        };
+        match (nearest(&cues.past), nearest(&cues.present)) {
+            (Some(past), Some(present)) => past < present,
+            (Some(_), None) => true,
+            _ => false,
+        }
+    }
+
+    /// A hypothetical cue before the hit in its clause ("what if", "signs of"), or a general
+    /// question ("is chest pain dangerous?") with nobody in it and nothing happening now.
+    fn hypothetical(&self, hit: &Hit, tokens: &Tokens, cues: &Cues) -> bool {
+        let toks = &tokens.tokens;
+        let clause = toks[hit.first].clause;
+        let present_in = |pred: &dyn Fn(usize) -> bool| cues.present.iter().any(|m| pred(m.first));
+        let cued = cues.hypothetical.iter().any(|cue| {
+            cue.first <= hit.first
+                && toks[cue.first].clause == clause
+                && !present_in(&|at| toks[at].clause == clause)
+        });
+        if cued {
+            return true;
+        }
+        let Some(sentence) = tokens.sentences.get(toks[hit.first].sentence) else {
+            return false;
+        };
+        let starts_question = self.question_starts.contains(&toks[sentence.start].raw);
+        starts_question
+            && !toks[sentence.clone()]
+                .iter()
+                .any(|t| self.personal.contains(&t.raw))
+            && !present_in(&|at| sentence.contains(&at))
+    }
+
+    /// Why a rule is met, if it is: its first concept's hit (not in a sentence with an
+    /// unless-concept) plus a hit of each other concept anywhere, the nearest preferred.
+    fn rule_met(
+        &self,
+        rule: &[usize],
+        unless: &[usize],
+        hits: &[Hit],
+        tokens: &Tokens,
+    ) -> Option<String> {
+        let (primary, others) = rule.split_first()?;
+        let sentence = |h: &Hit| tokens.tokens[h.first].sentence;
+        hits.iter()
+            .filter(|h| h.concept == *primary)
+            .filter(|h| {
+                !hits
+                    .iter()
+                    .any(|u| unless.contains(&u.concept) && sentence(u) == sentence(h))
+            })
+            .find_map(|h| {
+                let mut parts = vec![self.describe(h, tokens)];
+                for other in others {
+                    let nearest = hits
+                        .iter()
+                        .filter(|o| o.concept == *other)
+                        .min_by_key(|o| distance((o.first, o.last), (h.first, h.last)))?;
+                    parts.push(self.describe(nearest, tokens));
+                }
+                Some(parts.join(" + "))
+            })
+    }
+
+    fn describe(&self, hit: &Hit, tokens: &Tokens) -> String {
+        let id = &self.config.concepts[hit.concept].id;
+        let shown = tokens.show(hit.first, hit.last);
+        match hit.value {
+            Some((_, threshold)) => format!("{id} '{shown}' (>= {threshold})"),
+            None => format!("{id} '{shown}'"),
+        }
+    }
+}
+
+/// Tokens between two spans; 0 when they overlap.
+fn distance(a: (usize, usize), b: (usize, usize)) -> usize {
+    if a.1 < b.0 {
+        b.0 - a.1
+    } else {
+        a.0.saturating_sub(b.1)
+    }
+}
+
+/// The second value of a pair ("190/120", "190 over 120") after the number at `at`, and the
+/// last token of the pair.
+fn second_value(tokens: &Tokens, at: usize) -> (Option<f64>, usize) {
+    let toks = &tokens.tokens;
+    match (toks.get(at + 1), toks.get(at + 2)) {
+        (Some(next), _) if next.after_slash && next.number.is_some() => (next.number, at + 1),
+        (Some(over), Some(next)) if over.raw == "over" && next.number.is_some() => {
+            (next.number, at + 2)
+        }
+        _ => (None, at),
+    }
+}
+
+/// A plausible value (and second value of a pair) of a lab: the value shown and the
+/// threshold it is compared with, and whether it meets it.
+fn meets(lab: &LabSpec, value: f64, second: Option<f64>) -> Option<(f64, f64, bool)> {
+    let [low, high] = lab.plausible;
+    if !(low..=high).contains(&value) {
+        return None;
+    }
+    match (second, lab.second_at_least) {
+        (Some(second), Some(threshold))
+            if value < lab.at_least && second >= threshold && second < value =>
+        {
+            Some((second, threshold, true))
+        }
+        _ => Some((value, lab.at_least, value >= lab.at_least)),
+    }
+}
+
+/// The hours of a "<quantity> <unit>" ending at token `at` ("24 hrs", "two days", "a day",
+/// "for days"), and its first token.
+fn hours_at(tokens: &Tokens, at: usize) -> Option<(f64, usize)> {
+    let toks = &tokens.tokens;
+    let (unit, plural) = unit_hours(&toks[at].raw)?;
+    let before = at.checked_sub(1).map(|b| &toks[b]);
+    match before.and_then(quantity) {
+        Some(n) => {
+            let first = at - 1;
+            // "twenty four hours"
+            let tens = first
+                .checked_sub(1)
+                .and_then(|t| quantity(&toks[t]).filter(|q| *q >= 20.0 && q % 10.0 == 0.0));
+            match tens {
+                Some(t) if n < 10.0 => Some(((t + n) * unit, first - 1)),
+                _ => Some((n * unit, first)),
+            }
+        }
+        None => {
+            let lead = before.map(|t| t.raw.as_str());
+            let lone = matches!(
+                lead,
+                Some("for" | "in" | "over" | "past" | "last" | "whole" | "entire" | "all")
+            );
+            match (lone, plural) {
+                (true, true) => Some((2.0 * unit, at - 1)),
+                (true, false) => Some((unit, at - 1)),
+                _ => None,
+            }
+        }
+    }
+}

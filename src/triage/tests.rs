@@ -1,0 +1,256 @@
+//! Tests of the whole triage on the shipped `faq_corpus/triage.toml`: it loads, its
+//! examples fire, and detection handles negation, time, labs and hypothetical questions.
+
+use std::path::Path;
+
+use super::*;
+
+const SHIPPED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/faq_corpus/triage.toml");
+
+pub(super) fn shipped() -> Triage {
+    let text = std::fs::read_to_string(SHIPPED).expect("faq_corpus/triage.toml");
+    match parse(&text, Path::new(SHIPPED)) {
+        Ok(config) => Triage::new(&config),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+#[test]
+fn shipped_triage_file_is_valid() {
+    shipped();
+}
+
+/// `TRIAGE_PROBE=file cargo test --lib probe -- --ignored --nocapture`: prints the
+/// assessment of each line of the file.
+#[test]
+#[ignore]
+fn probe() {
+    let text = std::fs::read_to_string(SHIPPED).expect("faq_corpus/triage.toml");
+    let config = parse::parse_checked(&text, Path::new(SHIPPED), false).expect("valid");
+    let triage = Triage::new(&config);
+    let file = std::env::var("TRIAGE_PROBE").expect("TRIAGE_PROBE");
+    for line in std::fs::read_to_string(file).expect("probe file").lines() {
+        println!("{line}\n  => {:?}", triage.assess(line));
+    }
+}
+
+const DEV_SET: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/triage_dev.jsonl");
+
+#[test]
+fn dev_set_meets_the_recall_and_false_alarm_targets() {
+    let triage = shipped();
+    let text = std::fs::read_to_string(DEV_SET).expect("tests/data/triage_dev.jsonl");
+    let items = report::parse_items(&text).expect("valid JSON lines");
+    let assessments: Vec<_> = items.iter().map(|i| triage.assess(&i.q)).collect();
+    let r = report::report(&items, &assessments);
+    let summary = r.render();
+    println!("{summary}");
+    assert_eq!(r.emergency.rate(), 1.0, "{summary}");
+    assert!(r.same_day.rate() >= 0.98, "{summary}");
+    assert!(r.false_alarm_rate() <= 0.05, "{summary}");
+}
+
+fn levels(triage: &Triage, text: &str) -> Option<(Level, Vec<String>)> {
+    let a = triage.assess(text)?;
+    Some((a.level, a.fired.into_iter().map(|f| f.category).collect()))
+}
+
+fn fires(triage: &Triage, text: &str, category: &str) -> bool {
+    levels(triage, text).is_some_and(|(_, c)| c.iter().any(|c| c == category))
+}
+
+#[test]
+fn negation_drops_the_concept_that_follows_within_its_reach() {
+    let t = shipped();
+    for quiet in [
+        "no chest pain",
+        "he denies fever or chills",
+        "not short of breath at all",
+        "without fever, is my exit site infected?",
+        "I have never had chest pain",
+        "I don't have a catheter, I have a fever",
+    ] {
+        assert_eq!(levels(&t, quiet), None, "{quiet}");
+    }
+    // The negation stops at "but", and a negation inside a phrase is that phrase's own.
+    assert!(fires(&t, "no fever but crushing chest pain", "chest-pain"));
+    assert!(fires(&t, "I can't breathe", "breathing"));
+    assert!(fires(&t, "he hasn't peed since yesterday", "no-urine"));
+    assert!(fires(
+        &t,
+        "not sure but I think my chest hurts",
+        "chest-pain"
+    ));
+}
+
+#[test]
+fn time_markers_keep_the_past_and_long_standing_out() {
+    let t = shipped();
+    for quiet in [
+        "I had chest pain last year",
+        "my dad had a stroke in 2019",
+        "I fainted years ago on dialysis",
+        "I used to have seizures",
+        "a bit short of breath on stairs for months",
+    ] {
+        assert_eq!(levels(&t, quiet), None, "{quiet}");
+    }
+    assert!(fires(
+        &t,
+        "chest pain last year, now crushing chest pain again",
+        "chest-pain"
+    ));
+    assert!(fires(&t, "chest pain since last week", "chest-pain"));
+    assert!(fires(
+        &t,
+        "transplant in 2019, now a fever of 39",
+        "transplant-fever"
+    ));
+    assert!(fires(&t, "no urine for 24 hours", "no-urine"));
+    assert!(fires(&t, "no urine all day", "no-urine"));
+    assert!(fires(&t, "no urine since last night", "no-urine"));
+    // Durations too short, or so long they are the normal state, do not fire.
+    assert!(!fires(&t, "no urine for 2 hours", "no-urine"));
+    assert!(!fires(
+        &t,
+        "I have not peed for years, I am on dialysis",
+        "no-urine"
+    ));
+}
+
+#[test]
+fn lab_values_are_compared_with_the_threshold() {
+    let t = shipped();
+    for urgent in [
+        "K 7.1 on my bloods",
+        "potassium is 6.8",
+        "k+ 6,4",
+        "my potassium of 6.2 mmol/l",
+        "the lab called, potassium dangerously high",
+        "potasium 6.0",
+        "K went from 5.2 to 6.3",
+    ] {
+        assert!(fires(&t, urgent, "high-potassium"), "{urgent}");
+    }
+    for quiet in [
+        "potassium 5.3 is that high?",
+        "K was 5.8 last month",
+        "my potassium is 5.9, is that too high?",
+        "I eat 2000 mg of potassium a day",
+        "what if my potassium is 6.5?",
+        "my potassium was 6.5 two years ago",
+    ] {
+        assert!(!fires(&t, quiet, "high-potassium"), "{quiet}");
+    }
+    let why = &t.assess("K 7.1").unwrap().fired[0].why;
+    assert_eq!(why, "potassium-high 'K 7.1' (>= 6)");
+    assert!(fires(
+        &t,
+        "bp 200/125 and a headache",
+        "hypertensive-crisis"
+    ));
+    assert!(fires(
+        &t,
+        "it says 170/125, awful headache",
+        "hypertensive-crisis"
+    ));
+    assert!(!fires(
+        &t,
+        "bp 170/95 and a headache",
+        "hypertensive-crisis"
+    ));
+}
+
+#[test]
+fn questions_about_a_symptom_do_not_fire() {
+    let t = shipped();
+    for quiet in [
+        "what are the signs of a stroke?",
+        "what should I do if I ever get chest pain?",
+        "is it dangerous if my fistula stops buzzing?",
+        "is a fever dangerous after a transplant?",
+        "can high potassium cause chest pain?",
+        "how do I know if my PD fluid is cloudy?",
+    ] {
+        assert_eq!(levels(&t, quiet), None, "{quiet}");
+    }
+    // A question that names a real person, or says it is happening now, is about them.
+    assert!(fires(
+        &t,
+        "is it normal that my dad can't breathe?",
+        "breathing"
+    ));
+    assert!(fires(
+        &t,
+        "what should I do if I have chest pain right now?",
+        "chest-pain"
+    ));
+    assert!(fires(
+        &t,
+        "I'm not sure if this is urgent, but my chest hurts",
+        "chest-pain"
+    ));
+}
+
+#[test]
+fn misspellings_and_buried_emergencies_are_found() {
+    let t = shipped();
+    assert!(fires(&t, "my mum is unconcious", "collapse"));
+    assert!(fires(&t, "he is having a siezure", "seizure"));
+    assert!(fires(&t, "my potasium is 6.6", "high-potassium"));
+    let long = "Hello, I have a few questions about my diet and phosphate binders, and also \
+                about travel next month. By the way since this morning my fistula has \
+                stopped buzzing. And can I eat cheese?";
+    assert!(fires(&t, long, "fistula-no-thrill"));
+}
+
+#[test]
+fn the_highest_level_wins_and_every_category_explains_itself() {
+    let t = shipped();
+    let a = t
+        .assess("haven't peed since yesterday and now crushing chest pain")
+        .unwrap();
+    assert_eq!(a.level, Level::Emergency);
+    let categories: Vec<&str> = a.fired.iter().map(|f| f.category.as_str()).collect();
+    assert_eq!(categories, ["chest-pain", "no-urine"]);
+    assert_eq!(
+        a.fired[1].why,
+        "no-urine-output 'haven't peed' + long-enough 'since yesterday'"
+    );
+    assert!(t.message(Level::Emergency).contains("emergency number"));
+    assert!(t.message(Level::SameDay).contains("today"));
+}
+
+#[test]
+fn assessing_is_fast() {
+    let t = shipped();
+    let text = std::fs::read_to_string(DEV_SET).expect("dev set");
+    let items = report::parse_items(&text).expect("valid");
+    let mut times: Vec<std::time::Duration> = Vec::new();
+    for _ in 0..5 {
+        for item in &items {
+            let start = std::time::Instant::now();
+            std::hint::black_box(t.assess(&item.q));
+            times.push(start.elapsed());
+        }
+    }
+    times.sort();
+    let p99 = times[times.len() * 99 / 100];
+    println!("assess p99 over {} runs: {p99:?}", times.len());
+    // The target is 1 ms in release builds; unoptimised test builds sharing the machine with
+    // other tests are many times slower, so this only guards against a gross regression.
+    assert!(p99 < std::time::Duration::from_millis(25), "p99 {p99:?}");
+}
+
+/// `TRIAGE_SET=path cargo test --lib measure -- --ignored --nocapture`: the report on any
+/// labelled set, without targets (for an independent test set).
+#[test]
+#[ignore]
+fn measure() {
+    let triage = shipped();
+    let path = std::env::var("TRIAGE_SET").expect("TRIAGE_SET");
+    let text = std::fs::read_to_string(path).expect("labelled set");
+    let items = report::parse_items(&text).expect("valid JSON lines");
+    let assessments: Vec<_> = items.iter().map(|i| triage.assess(&i.q)).collect();
+    println!("{}", report::report(&items, &assessments).render());
+}

@@ -1,0 +1,310 @@
+//! Splitting a message into tokens (words and numbers) with their clause and sentence, and
+//! normalising words: lowercase, apostrophes dropped, letters repeated for emphasis shortened,
+//! word classes applied ("hasn't" → "not"), then stemmed ("fainted" → "faint").
+
+use std::collections::{HashMap, HashSet};
+
+use rust_stemmers::{Algorithm, Stemmer};
+
+use super::config::Language;
+
+/// One word or number of a message.
+#[derive(Debug, Clone)]
+pub(crate) struct Token {
+    /// The normalised form compared with phrases: the stem of the word's class, or for a
+    /// number its digits.
+    pub norm: String,
+    /// The word as written, lowercased, apostrophes dropped.
+    pub raw: String,
+    /// The value of a number token ("6,4" → 6.4).
+    pub number: Option<f64>,
+    /// The concept word this token is a misspelling of, if any.
+    pub fuzzy: Option<String>,
+    /// Byte range in the message, for showing what matched.
+    pub start: usize,
+    pub end: usize,
+    pub clause: usize,
+    pub sentence: usize,
+    /// Whether a `/` stands right before this token ("190/120", "mmol/l").
+    pub after_slash: bool,
+}
+
+/// A message split into tokens.
+#[derive(Debug)]
+pub(crate) struct Tokens<'a> {
+    pub text: &'a str,
+    pub tokens: Vec<Token>,
+    /// Token index ranges of each sentence.
+    pub sentences: Vec<std::ops::Range<usize>>,
+}
+
+impl Tokens<'_> {
+    /// The original text from token `first` to token `last`, inclusive.
+    pub fn show(&self, first: usize, last: usize) -> &str {
+        let (Some(a), Some(b)) = (self.tokens.get(first), self.tokens.get(last)) else {
+            return "";
+        };
+        self.text.get(a.start..b.end).unwrap_or("")
+    }
+}
+
+/// Turns words into the forms phrases are compared in.
+pub(crate) struct Normaliser {
+    stemmer: Stemmer,
+    classes: HashMap<String, String>,
+    clause_breaks: HashSet<String>,
+}
+
+impl Normaliser {
+    pub fn new(language: &Language) -> Normaliser {
+        let mut classes = HashMap::new();
+        for (canonical, members) in &language.word_classes {
+            for member in members {
+                classes.insert(fold(member), fold(canonical));
+            }
+        }
+        Normaliser {
+            stemmer: Stemmer::create(Algorithm::English),
+            classes,
+            clause_breaks: language.clause_breaks.iter().map(|w| fold(w)).collect(),
+        }
+    }
+
+    /// The normalised form of one lowercase word.
+    pub fn norm(&self, raw: &str) -> String {
+        let word = self.classes.get(raw).map(String::as_str).unwrap_or(raw);
+        if word.chars().all(|c| c.is_ascii_digit()) {
+            return word.to_string();
+        }
+        self.stemmer.stem(word).into_owned()
+    }
+
+    /// The normalised forms of a phrase written in the config ("can't breathe").
+    pub fn phrase(&self, phrase: &str) -> Vec<String> {
+        self.tokens(phrase)
+            .tokens
+            .into_iter()
+            .map(|t| t.norm)
+            .collect()
+    }
+
+    /// Splits and normalises a message.
+    pub fn tokens<'a>(&self, text: &'a str) -> Tokens<'a> {
+        let mut tokens: Vec<Token> = Vec::new();
+        let mut sentences = Vec::new();
+        let (mut clause, mut sentence, mut sentence_start) = (0, 0, 0);
+        let mut after_slash = false;
+        let chars: Vec<(usize, char)> = text.char_indices().collect();
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i].1;
+            if c.is_alphanumeric() {
+                let (end_i, mut token) = self.read_token(text, &chars, i, after_slash);
+                if self.clause_breaks.contains(&token.raw) {
+                    clause += 1;
+                }
+                token.clause = clause;
+                token.sentence = sentence;
+                tokens.push(token);
+                after_slash = false;
+                i = end_i;
+                continue;
+            }
+            match c {
+                '.' | '!' | '?' | ';' | '\n' => {
+                    if tokens.len() > sentence_start {
+                        sentences.push(sentence_start..tokens.len());
+                        sentence_start = tokens.len();
+                        sentence += 1;
+                    }
+                    clause += 1;
+                }
+                ',' | '(' | ')' | '"' => clause += 1,
+                '/' => after_slash = true,
+                _ => {}
+            }
+            i += 1;
+        }
+        if tokens.len() > sentence_start {
+            sentences.push(sentence_start..tokens.len());
+        }
+        Tokens {
+            text,
+            tokens,
+            sentences,
+        }
+    }
+
+    /// Reads one word or number starting at `chars[i]`; returns the index after it.
+    fn read_token(
+        &self,
+        text: &str,
+        chars: &[(usize, char)],
+        mut i: usize,
+        after_slash: bool,
+    ) -> (usize, Token) {
+        let start = chars[i].0;
+        let numeric = chars[i].1.is_ascii_digit();
+        let mut raw = String::new();
+        while i < chars.len() {
+            let c = chars[i].1;
+            let next_digit = chars.get(i + 1).is_some_and(|(_, n)| n.is_ascii_digit());
+            if numeric && c.is_ascii_digit() {
+                raw.push(c);
+            } else if numeric && matches!(c, '.' | ',') && next_digit && !raw.contains('.') {
+                raw.push('.');
+            } else if !numeric && c.is_alphabetic() {
+                raw.extend(c.to_lowercase());
+            } else if !numeric && matches!(c, '\'' | '’' | '‘' | '`') && next_is_letter(chars, i)
+            {
+            } else {
+                break;
+            }
+            i += 1;
+        }
+        let end = chars.get(i).map_or(text.len(), |(at, _)| *at);
+        let number = if numeric { raw.parse().ok() } else { None };
+        let raw = if numeric { raw } else { shorten_repeats(&raw) };
+        let norm = if numeric {
+            raw.clone()
+        } else {
+            self.norm(&raw)
+        };
+        let token = Token {
+            norm,
+            raw,
+            number,
+            fuzzy: None,
+            start,
+            end,
+            clause: 0,
+            sentence: 0,
+            after_slash,
+        };
+        (i, token)
+    }
+}
+
+fn next_is_letter(chars: &[(usize, char)], i: usize) -> bool {
+    chars.get(i + 1).is_some_and(|(_, c)| c.is_alphabetic())
+}
+
+/// Lowercase, apostrophes dropped: how config words are compared with message words.
+pub(crate) fn fold(word: &str) -> String {
+    word.chars()
+        .filter(|c| !matches!(c, '\'' | '’' | '‘' | '`'))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// "sooooo" → "soo", "breeeathe" → "breeathe": letters repeated three or more times for
+/// emphasis become two, which the misspelling tolerance then handles.
+fn shorten_repeats(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    let mut run = 0;
+    let mut last = None;
+    for c in word.chars() {
+        if Some(c) == last {
+            run += 1;
+        } else {
+            run = 1;
+            last = Some(c);
+        }
+        if run <= 2 {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The quantity a word or number stands for in "for two days", "a week", "24 hrs".
+pub(crate) fn quantity(token: &Token) -> Option<f64> {
+    if let Some(n) = token.number {
+        return Some(n);
+    }
+    let n = match token.raw.as_str() {
+        "a" | "an" | "one" => 1.0,
+        "two" | "couple" => 2.0,
+        "three" | "few" | "several" => 3.0,
+        "four" => 4.0,
+        "five" => 5.0,
+        "six" => 6.0,
+        "seven" => 7.0,
+        "eight" => 8.0,
+        "nine" => 9.0,
+        "ten" => 10.0,
+        "eleven" => 11.0,
+        "twelve" => 12.0,
+        "fifteen" => 15.0,
+        "eighteen" => 18.0,
+        "twenty" => 20.0,
+        "thirty" => 30.0,
+        "forty" => 40.0,
+        "fourty" => 40.0,
+        "fifty" => 50.0,
+        "sixty" => 60.0,
+        "seventy" => 70.0,
+        _ => return None,
+    };
+    Some(n)
+}
+
+/// Hours in one unit of time written as `word` ("hrs" → 1, "days" → 24).
+pub(crate) fn unit_hours(word: &str) -> Option<(f64, bool)> {
+    let (hours, plural) = match word {
+        "h" | "hr" | "hour" => (1.0, false),
+        "hrs" | "hours" | "hors" | "houres" => (1.0, true),
+        "d" | "day" => (24.0, false),
+        "days" | "dys" => (24.0, true),
+        "night" => (12.0, false),
+        "nights" => (12.0, true),
+        "wk" | "week" => (168.0, false),
+        "wks" | "weeks" => (168.0, true),
+        "month" => (720.0, false),
+        "months" => (720.0, true),
+        "yr" | "year" => (8760.0, false),
+        "yrs" | "years" => (8760.0, true),
+        _ => return None,
+    };
+    Some((hours, plural))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn normaliser() -> Normaliser {
+        let mut language = Language::default();
+        language
+            .word_classes
+            .insert("not".into(), vec!["hasn't".into(), "cant".into()]);
+        Normaliser::new(&language)
+    }
+
+    #[test]
+    fn words_numbers_clauses_and_sentences() {
+        let n = normaliser();
+        let t = n.tokens("He HASN'T peed, K+ 6,4 mmol/l. Fainted!!");
+        let norms: Vec<&str> = t.tokens.iter().map(|t| t.norm.as_str()).collect();
+        assert_eq!(
+            norms,
+            ["he", "not", "peed", "k", "6.4", "mmol", "l", "faint"]
+        );
+        assert_eq!(t.tokens[4].number, Some(6.4));
+        assert!(t.tokens[6].after_slash);
+        assert_eq!(t.sentences, [0..7, 7..8]);
+        assert_ne!(t.tokens[2].clause, t.tokens[3].clause);
+        assert_eq!(t.show(3, 4), "K+ 6,4");
+    }
+
+    #[test]
+    fn digits_and_letters_split_and_emphasis_shortens() {
+        let n = normaliser();
+        let t = n.tokens("0 urine in 24hrs, sooooo tired, 6.0mmol");
+        let raws: Vec<&str> = t.tokens.iter().map(|t| t.raw.as_str()).collect();
+        assert_eq!(
+            raws,
+            ["0", "urine", "in", "24", "hrs", "soo", "tired", "6.0", "mmol"]
+        );
+    }
+}
