@@ -19,7 +19,12 @@ fn main() -> anyhow::Result<()> {
         .map(PathBuf::from)
         .unwrap_or_else(|| repo.join("faq_corpus"));
     let index = tempfile::tempdir()?;
-    let report = search::build(&corpus, index.path(), &|_, _| {})?;
+    // The shipped triage, whatever the corpus: triage is part of what each question costs.
+    let layout = search::Layout {
+        triage: faqbot::corpus::TriageFile::At(repo.join("faq_corpus/triage.toml")),
+        ..search::Layout::new(&corpus, index.path())
+    };
+    let report = search::build(&layout, &|_, _| {})?;
     println!(
         "corpus {}: {} articles, {} passages, indexed in {:.2?}",
         corpus.display(),
@@ -68,8 +73,8 @@ fn main() -> anyhow::Result<()> {
 
 /// What `ask --json -` does per line: search, decide, serialise.
 fn answer_json(engine: &Engine, policy: &Policy, question: &str) -> anyhow::Result<usize> {
-    let verdict = faqbot::ask(engine, policy, question)?;
-    let json = serde_json::to_string(&faqbot::render::json(question, &verdict))?;
+    let reply = faqbot::ask(engine, policy, question)?;
+    let json = serde_json::to_string(&faqbot::render::json(question, &reply.verdict))?;
     Ok(json.len())
 }
 

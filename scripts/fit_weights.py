@@ -10,8 +10,9 @@ README reports).
    question" on each candidate's evidence, over every candidate of every answerable and
    unanswerable training message.
 2. Confidence (`src/answer.rs`): logistic regression of "the best article is right" on the
-   best article's relevance and its lead over the next one, with both weights kept >= 0 so
-   that the most relevant article is always the most confident.
+   best article's relevance, its lead over the next one (both weights kept >= 0) and its
+   absolute evidence (how much of the question it covers, how alike in meaning it is): the
+   relevance ranks, the absolute evidence tells an off-corpus question from a covered one.
 
 Prints the constants to paste. Pure Python (no numpy): Newton's method on a few features.
 """
@@ -86,7 +87,8 @@ def main(path):
         top = relevance(ranked[0])
         margin = top - relevance(ranked[1]) if len(ranked) > 1 else MARGIN_ALONE
         right = ranked[0]["right"]
-        conf_rows.append(([top, min(margin, MARGIN_ALONE)], 1.0 if right else 0.0))
+        conf_rows.append(([top, min(margin, MARGIN_ALONE)] + ranked[0]["features"][1:],
+                          1.0 if right else 0.0))
         if q["expect"] == "answer":
             answerable += 1
             hits += right
@@ -95,6 +97,8 @@ def main(path):
     print(f"const C_BIAS: f32 = {c[0]:.3f};")
     print(f"const C_RELEVANCE: f32 = {c[1]:.3f};")
     print(f"const C_MARGIN: f32 = {c[2]:.3f};")
+    for name, value in zip(FEATURES[1:], c[3:]):
+        print(f"const C_{name}: f32 = {value:.3f};")
     print(f"// training hit@1 with these weights: {hits}/{answerable} = {hits / answerable:.3f}",
           file=sys.stderr)
 

@@ -366,7 +366,13 @@ mod tests {
         for w in ["kidney", "playground", "yesterday", "water", "eat"] {
             assert!(is_common_word(w), "{w}");
         }
-        for w in ["levaquin", "amoxicillin", "lisinopril", "colchicine", "bactrim"] {
+        for w in [
+            "levaquin",
+            "amoxicillin",
+            "lisinopril",
+            "colchicine",
+            "bactrim",
+        ] {
             assert!(!is_common_word(w), "{w}");
         }
     }

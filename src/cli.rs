@@ -38,6 +38,14 @@ pub struct Paths {
     /// Index directory [default: ./index]
     #[arg(long, env = "FAQBOT_INDEX", value_name = "DIR")]
     pub index: Option<PathBuf>,
+    /// Cache of sentence vectors, so a re-index only encodes changed text
+    /// [default: INDEX/vector-cache.bin]
+    #[arg(long, env = "FAQBOT_VECTOR_CACHE", value_name = "FILE")]
+    pub vector_cache: Option<PathBuf>,
+    /// The emergency triage file, or `off` to run without triage
+    /// [default: CORPUS/triage.toml]
+    #[arg(long, env = "FAQBOT_TRIAGE", value_name = "FILE|off")]
+    pub triage: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -50,7 +58,7 @@ pub struct AskArgs {
     /// Also show how the question was understood and the evidence for each article.
     #[arg(long, conflicts_with = "json")]
     pub explain: bool,
-    /// Confidence below which the question goes to an expert [default: 0.75]
+    /// Confidence below which the question goes to an expert [default: 0.85]
     #[arg(long, env = "FAQBOT_THRESHOLD", value_name = "0..1")]
     pub threshold: Option<f32>,
     /// The question; `-` reads one question per line from standard input.
@@ -65,7 +73,7 @@ pub struct EvalArgs {
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
-    /// Confidence threshold to report at [default: 0.75]
+    /// Confidence threshold to report at [default: 0.85]
     #[arg(long, env = "FAQBOT_THRESHOLD", value_name = "0..1")]
     pub threshold: Option<f32>,
     /// Also list every question handled wrongly.
@@ -84,7 +92,7 @@ pub struct EvalArgs {
 pub struct ServeArgs {
     #[command(flatten)]
     pub paths: Paths,
-    /// Confidence below which the question goes to an expert [default: 0.75]
+    /// Confidence below which the question goes to an expert [default: 0.85]
     #[arg(long, env = "FAQBOT_THRESHOLD", value_name = "0..1")]
     pub threshold: Option<f32>,
     /// Telegram Bot API base URL [default: https://api.telegram.org]

@@ -13,6 +13,7 @@ use crate::cli::{AskArgs, EvalArgs, Paths};
 use crate::config::{self, FileConfig, Locations};
 use crate::eval::{self, Labelled, Outcome};
 use crate::search::{self, Engine, Freshness};
+use crate::triage::{self, report::TriageItem, report::TriageReport};
 use crate::{render, InputError};
 
 /// Articles above which `index` shows a progress bar on a terminal.
@@ -20,7 +21,7 @@ const PROGRESS_MIN_ARTICLES: usize = 200;
 
 /// `faqbot index`
 pub fn index(paths: &Paths, file: &FileConfig) -> anyhow::Result<()> {
-    let locations = Locations::resolve(paths, file);
+    let locations = config::locations(paths, file);
     let bar = ProgressBar::hidden();
     let progress = |done: usize, total: usize| {
         if done == 1 && total >= PROGRESS_MIN_ARTICLES && std::io::stderr().is_terminal() {
@@ -33,7 +34,7 @@ pub fn index(paths: &Paths, file: &FileConfig) -> anyhow::Result<()> {
         }
         bar.set_position(done as u64);
     };
-    let report = search::build(&locations.corpus, &locations.index, &progress)
+    let report = search::build(&locations, &progress)
         .with_context(|| format!("indexing {}", locations.corpus.display()))?;
     bar.finish_and_clear();
     for path in &report.ignored {
@@ -57,7 +58,7 @@ pub fn index(paths: &Paths, file: &FileConfig) -> anyhow::Result<()> {
 
 /// Opens the index, building or rebuilding it when the corpus changed.
 pub fn open_engine(locations: &Locations) -> anyhow::Result<Engine> {
-    let (engine, freshness) = search::open_fresh(&locations.corpus, &locations.index)
+    let (engine, freshness) = search::open_fresh(locations)
         .with_context(|| format!("opening the index for {}", locations.corpus.display()))?;
     match freshness {
         Freshness::UpToDate => {}
@@ -77,7 +78,7 @@ pub fn open_engine(locations: &Locations) -> anyhow::Result<Engine> {
 /// `faqbot ask`
 pub fn ask_command(args: &AskArgs, file: &FileConfig) -> anyhow::Result<()> {
     let policy = config::policy(args.threshold, file)?;
-    let engine = open_engine(&Locations::resolve(&args.paths, file))?;
+    let engine = open_engine(&config::locations(&args.paths, file))?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     if args.question.len() == 1 && args.question[0] == "-" {
@@ -115,7 +116,7 @@ fn write_answer(
         writeln!(
             out,
             "{}",
-            render::terminal(&reply.verdict, engine.safety_message())
+            render::terminal(&reply.verdict, |level| engine.safety_message(level))
         )?;
     }
     Ok(())
@@ -124,8 +125,18 @@ fn write_answer(
 /// `faqbot eval`
 pub fn eval_command(args: &EvalArgs, file: &FileConfig) -> anyhow::Result<()> {
     let policy = config::policy(args.threshold, file)?;
+    if let Some(items) = read_triage_set(&args.file)? {
+        let engine = open_engine(&config::locations(&args.paths, file))?;
+        let report = evaluate_triage(&engine, &items);
+        if args.json {
+            println!("{}", serde_json::to_string_pretty(&report)?);
+        } else {
+            print!("{}", report.render());
+        }
+        return Ok(());
+    }
     let labelled = read_labelled(&args.file)?;
-    let engine = open_engine(&Locations::resolve(&args.paths, file))?;
+    let engine = open_engine(&config::locations(&args.paths, file))?;
     if let Some(path) = &args.features {
         write_features(&engine, &policy, &labelled, path)?;
     }
@@ -200,6 +211,31 @@ pub fn evaluate(
         items.push((label, Outcome::of(&reply)));
     }
     Ok(eval::evaluate(&items, policy.threshold))
+}
+
+/// Runs the triage over a labelled triage set.
+pub fn evaluate_triage(engine: &Engine, items: &[TriageItem]) -> TriageReport {
+    let assessments: Vec<_> = items.iter().map(|i| engine.triage(&i.q)).collect();
+    triage::report::report(items, &assessments)
+}
+
+/// Reads a labelled triage set (`{"q", "level", "category"}` per line); `None` when the file
+/// is a questions file instead.
+pub fn read_triage_set(path: &Path) -> anyhow::Result<Option<Vec<TriageItem>>> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| InputError(format!("cannot read {}: {e}", path.display())))?;
+    let first = text
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or_default();
+    let is_triage =
+        serde_json::from_str::<serde_json::Value>(first).is_ok_and(|v| v.get("level").is_some());
+    if !is_triage {
+        return Ok(None);
+    }
+    let items = triage::report::parse_items(&text)
+        .map_err(|e| InputError(format!("{}: {e}", path.display())))?;
+    Ok(Some(items))
 }
 
 /// Reads a labelled-questions file, naming the line of any bad entry.

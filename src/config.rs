@@ -7,6 +7,8 @@ use serde::Deserialize;
 
 use crate::answer::Policy;
 use crate::cli::{Paths, ServeArgs};
+use crate::corpus::TriageFile;
+use crate::search::Layout;
 
 /// Problems with the settings a user gave; reported as one line, exit code 2.
 #[derive(Debug, thiserror::Error)]
@@ -28,6 +30,9 @@ pub enum ConfigError {
 pub struct FileConfig {
     pub corpus: Option<PathBuf>,
     pub index: Option<PathBuf>,
+    pub vector_cache: Option<PathBuf>,
+    /// The triage file, or "off" [default: CORPUS/triage.toml].
+    pub triage: Option<PathBuf>,
     pub threshold: Option<f32>,
     #[serde(default)]
     pub telegram: TelegramFile,
@@ -67,27 +72,35 @@ impl FileConfig {
     }
 }
 
-/// Where the corpus and the index are.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Locations {
-    pub corpus: PathBuf,
-    pub index: PathBuf,
-}
+/// Where the corpus, its triage and the index are.
+pub type Locations = Layout;
 
-impl Locations {
-    pub fn resolve(cli: &Paths, file: &FileConfig) -> Locations {
-        Locations {
-            corpus: cli
-                .corpus
-                .clone()
-                .or_else(|| file.corpus.clone())
-                .unwrap_or_else(|| PathBuf::from("faq_corpus")),
-            index: cli
-                .index
-                .clone()
-                .or_else(|| file.index.clone())
-                .unwrap_or_else(|| PathBuf::from("index")),
-        }
+/// Resolves the paths from flags, then environment (clap), then the config file, then
+/// defaults. `--triage off` switches triage off.
+pub fn locations(cli: &Paths, file: &FileConfig) -> Locations {
+    let index = cli
+        .index
+        .clone()
+        .or_else(|| file.index.clone())
+        .unwrap_or_else(|| PathBuf::from("index"));
+    let triage = match cli.triage.clone().or_else(|| file.triage.clone()) {
+        None => TriageFile::InCorpus,
+        Some(path) if path.as_os_str() == "off" => TriageFile::Off,
+        Some(path) => TriageFile::At(path),
+    };
+    Layout {
+        corpus: cli
+            .corpus
+            .clone()
+            .or_else(|| file.corpus.clone())
+            .unwrap_or_else(|| PathBuf::from("faq_corpus")),
+        triage,
+        vector_cache: cli
+            .vector_cache
+            .clone()
+            .or_else(|| file.vector_cache.clone())
+            .unwrap_or_else(|| index.join(crate::search::VECTOR_CACHE)),
+        index,
     }
 }
 
@@ -225,7 +238,7 @@ impl BotConfig {
                 .unwrap_or_else(|| PathBuf::from("data")),
             reminder_after: std::time::Duration::from_secs_f64(hours * 3600.0),
             flood_per_minute,
-            locations: Locations::resolve(&args.paths, file),
+            locations: locations(&args.paths, file),
             policy: policy(args.threshold, file)?,
         })
     }

@@ -64,16 +64,30 @@ pub struct Outcome {
 impl Outcome {
     /// What `faqbot::ask` did with a message.
     pub fn of(reply: &crate::Reply) -> Outcome {
-        Outcome {
-            ranked: reply
+        let verdict = &reply.verdict;
+        let ranked = match (&verdict.article, verdict.alternatives.is_empty()) {
+            // Small talk shows nothing, but what was searched still counts for ranking.
+            (None, true) => reply
                 .retrieval
                 .candidates
                 .iter()
                 .map(|c| c.article_id.clone())
                 .collect(),
+            _ => verdict
+                .article
+                .iter()
+                .map(|a| a.id.clone())
+                .chain(verdict.alternatives.iter().map(|a| a.id.clone()))
+                .collect(),
+        };
+        Outcome {
+            ranked,
             confidence: reply.verdict.confidence,
             decision: reply.verdict.decision,
-            passage: reply.retrieval.candidates.first().map(|c| c.passage.clone()),
+            passage: verdict
+                .passage
+                .clone()
+                .or_else(|| verdict.alternatives.first().map(|a| a.passage.clone())),
             blocked: !reply.retrieval.unknown_terms.is_empty(),
         }
     }

@@ -16,7 +16,6 @@ pub mod config;
 pub mod corpus;
 pub mod eval;
 pub mod flood;
-pub mod redflags;
 pub mod render;
 pub mod search;
 pub mod store;
@@ -39,13 +38,13 @@ pub struct Reply {
 /// and small talk are recognised before anything is searched.
 pub fn ask(engine: &Engine, policy: &Policy, text: &str) -> anyhow::Result<Reply> {
     let message = Message::parse(text);
-    let red_flags = engine.red_flags(&message.text);
-    let smalltalk = answer::smalltalk(&message.text).filter(|_| red_flags.is_empty());
+    let triage = engine.triage(&message.text);
+    let smalltalk = answer::smalltalk(&message.text).filter(|_| triage.is_none());
     let mut retrieval = match smalltalk {
         Some(_) => Retrieval::default(),
         None => engine.retrieve(&message)?,
     };
-    retrieval.red_flags = red_flags;
+    retrieval.triage = triage;
     let verdict = answer::decide(&message, &retrieval, policy);
     Ok(Reply {
         message,

@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::answer::{confidences, ArticleRef, Decision, Smalltalk, Verdict};
+use crate::triage::Level;
 use crate::understand::Role;
 use crate::Reply;
 
@@ -16,6 +17,12 @@ pub struct JsonAnswer<'a> {
     pub article: Option<&'a ArticleRef>,
     pub passage: Option<&'a str>,
     pub alternatives: Vec<JsonAlternative<'a>>,
+    /// `emergency` or `same-day` (`urgent` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub urgency: Option<Level>,
+    /// The triage categories that fired (`urgent` only).
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    pub categories: &'a [String],
     /// Further questions of the same message, answered one at a time.
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     pub other_questions: &'a [String],
@@ -56,6 +63,8 @@ pub fn json<'a>(question: &'a str, verdict: &'a Verdict) -> JsonAnswer<'a> {
                 confidence: round(a.confidence),
             })
             .collect(),
+        urgency: verdict.urgency,
+        categories: &verdict.categories,
         other_questions: &verdict.other_questions,
         missing: &verdict.missing,
         topic: verdict.topic.as_deref(),
@@ -96,13 +105,19 @@ pub fn smalltalk_reply(kind: Smalltalk) -> &'static str {
     }
 }
 
-/// A readable answer for a maintainer at a terminal.
-pub fn terminal(verdict: &Verdict, safety_message: &str) -> String {
+/// A readable answer for a maintainer at a terminal; `safety_message` gives the message for
+/// an urgency level.
+pub fn terminal<'a>(verdict: &Verdict, safety_message: impl Fn(Level) -> &'a str) -> String {
     let mut out = String::new();
     let confidence = verdict.confidence;
     match verdict.decision {
         Decision::Urgent => {
-            out.push_str(&format!("URGENT ({})\n{safety_message}\n", verdict.reason));
+            let level = verdict.urgency.unwrap_or(Level::Emergency);
+            out.push_str(&format!(
+                "URGENT, {level} ({})\n{}\n",
+                verdict.reason,
+                safety_message(level)
+            ));
         }
         Decision::Smalltalk => {
             let reply = verdict.smalltalk.map(smalltalk_reply).unwrap_or_default();
@@ -214,11 +229,20 @@ pub fn explain(reply: &Reply) -> String {
             c.heading.as_deref().unwrap_or("-"),
         ));
         if !c.missing.is_empty() {
-            out.push_str(&format!("      not in this article: {}\n", c.missing.join(", ")));
+            out.push_str(&format!(
+                "      not in this article: {}\n",
+                c.missing.join(", ")
+            ));
         }
     }
-    if !retrieval.red_flags.is_empty() {
-        out.push_str(&format!("red flags: {}\n", retrieval.red_flags.join(", ")));
+    if let Some(triage) = &retrieval.triage {
+        out.push_str(&format!("triage: {}\n", triage.level));
+        for fired in &triage.fired {
+            out.push_str(&format!(
+                "  {} ({}): {}\n",
+                fired.category, fired.level, fired.why
+            ));
+        }
     }
     out
 }

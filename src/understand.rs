@@ -8,34 +8,168 @@ use crate::analyze::{is_stop_word, words};
 /// Words that only greet, plead, thank or sign off: a sentence made of nothing else says
 /// nothing about the question.
 const COURTESY: &[&str] = &[
-    "hi", "hello", "hey", "hiya", "dear", "respected", "respectful", "sir", "sirs", "madam",
-    "madame", "mam", "maam", "doctor", "doctors", "dr", "doc", "team", "medical", "experts",
-    "expert", "nurse", "good", "morning", "afternoon", "evening", "day", "greetings", "hope",
-    "you", "are", "well", "all", "everyone", "please", "pls", "plz", "plzz", "kindly", "help",
-    "helping", "me", "us", "urgently", "asap", "thanks", "thank", "thankyou", "thanx", "thx",
-    "in", "advance", "regards", "kind", "best", "warm", "sincerely", "yours", "faithfully",
-    "truly", "god", "bless", "blessings", "appreciate", "appreciated", "it", "your", "reply",
-    "answer", "response", "waiting", "for", "awaiting", "soon", "lol", "ok", "okay", "name",
-    "is", "am", "i", "my", "a", "the", "and", "to", "so", "much", "very", "sorry", "bother",
-    "bothering", "again", "once", "would", "be", "grateful", "thankful", "hoping", "need",
-    "needed", "urgent", "question", "questions", "query", "queries", "enquiry", "inquiry",
+    "hi",
+    "hello",
+    "hey",
+    "hiya",
+    "dear",
+    "respected",
+    "respectful",
+    "sir",
+    "sirs",
+    "madam",
+    "madame",
+    "mam",
+    "maam",
+    "doctor",
+    "doctors",
+    "dr",
+    "doc",
+    "team",
+    "medical",
+    "experts",
+    "expert",
+    "nurse",
+    "good",
+    "morning",
+    "afternoon",
+    "evening",
+    "day",
+    "greetings",
+    "hope",
+    "you",
+    "are",
+    "well",
+    "all",
+    "everyone",
+    "please",
+    "pls",
+    "plz",
+    "plzz",
+    "kindly",
+    "help",
+    "helping",
+    "me",
+    "us",
+    "urgently",
+    "asap",
+    "thanks",
+    "thank",
+    "thankyou",
+    "thanx",
+    "thx",
+    "in",
+    "advance",
+    "regards",
+    "kind",
+    "best",
+    "warm",
+    "sincerely",
+    "yours",
+    "faithfully",
+    "truly",
+    "god",
+    "bless",
+    "blessings",
+    "appreciate",
+    "appreciated",
+    "it",
+    "your",
+    "reply",
+    "answer",
+    "response",
+    "waiting",
+    "for",
+    "awaiting",
+    "soon",
+    "lol",
+    "ok",
+    "okay",
+    "name",
+    "is",
+    "am",
+    "i",
+    "my",
+    "a",
+    "the",
+    "and",
+    "to",
+    "so",
+    "much",
+    "very",
+    "sorry",
+    "bother",
+    "bothering",
+    "again",
+    "once",
+    "would",
+    "be",
+    "grateful",
+    "thankful",
+    "hoping",
+    "need",
+    "needed",
+    "urgent",
+    "question",
+    "questions",
+    "query",
+    "queries",
+    "enquiry",
+    "inquiry",
 ];
 
 /// Words that name what the message is about in general without saying anything of it.
 const GENERIC: &[&str] = &[
-    "problem", "problems", "issue", "issues", "question", "questions", "query", "enquiry",
-    "inquiry", "info", "information", "informations", "help", "advice", "regarding",
-    "concern", "concerns", "suggestion", "suggestions", "kindly", "urgent", "worried",
-    "worry", "patient", "help", "doubt", "doubts", "related", "case", "dear", "respected",
-    "sir", "madam", "mam", "maam", "team", "hey", "pls", "plz", "hello", "hi", "lol",
+    "problem",
+    "problems",
+    "issue",
+    "issues",
+    "question",
+    "questions",
+    "query",
+    "enquiry",
+    "inquiry",
+    "info",
+    "information",
+    "informations",
+    "help",
+    "advice",
+    "regarding",
+    "concern",
+    "concerns",
+    "suggestion",
+    "suggestions",
+    "kindly",
+    "urgent",
+    "worried",
+    "worry",
+    "patient",
+    "help",
+    "doubt",
+    "doubts",
+    "related",
+    "case",
+    "dear",
+    "respected",
+    "sir",
+    "madam",
+    "mam",
+    "maam",
+    "team",
+    "hey",
+    "pls",
+    "plz",
+    "hello",
+    "hi",
+    "lol",
 ];
 
 /// Words that open a question.
 const INTERROGATIVES: &[&str] = &[
-    "what", "whats", "why", "how", "when", "where", "which", "who", "whom", "whose", "is",
-    "are", "can", "could", "should", "would", "will", "do", "does", "did", "may", "shall",
-    "am", "was", "were", "has", "have", "must", "might", "isnt", "cant", "shouldnt",
-    "wouldnt", "doesnt", "any", "anything", "whether",
+    "what", "whats", "why", "how", "when", "where", "which", "who", "whom", "whose", "is", "are",
+    "can", "could", "should", "would", "will", "do", "does", "did", "may", "shall", "am", "was",
+    "were", "has", "have", "must", "might", "isnt", "cant", "shouldnt", "wouldnt", "doesnt", "any",
+    "anything", "whether",
 ];
 
 /// Phrases that make a statement a request ("I want to know ...", "tell me ...").
@@ -62,7 +196,9 @@ const REQUESTS: &[&[&str]] = &[
 ];
 
 /// Abbreviations after which a full stop does not end a sentence.
-const ABBREVIATIONS: &[&str] = &["dr", "mr", "mrs", "ms", "vs", "eg", "ie", "st", "approx", "no"];
+const ABBREVIATIONS: &[&str] = &[
+    "dr", "mr", "mrs", "ms", "vs", "eg", "ie", "st", "approx", "no",
+];
 
 /// How many further questions of one message are offered besides the main one.
 const MAX_OTHER_QUESTIONS: usize = 3;
@@ -144,7 +280,10 @@ impl Message {
                 parts.push(&main.text);
                 parts.join(" ")
             }
-            None => join_roles(&sentences, &[Role::Subject, Role::Backstory, Role::Question]),
+            None => join_roles(
+                &sentences,
+                &[Role::Subject, Role::Backstory, Role::Question],
+            ),
         };
         let other_questions: Vec<String> = questions
             .iter()
@@ -164,7 +303,10 @@ impl Message {
                 .collect::<Vec<_>>()
                 .join(" ")
         };
-        let all = join_roles(&sentences, &[Role::Subject, Role::Backstory, Role::Question]);
+        let all = join_roles(
+            &sentences,
+            &[Role::Subject, Role::Backstory, Role::Question],
+        );
         let content_words = content_words(&all);
         let asks = !questions.is_empty() || asks_outright(&all);
         let vague = content_words.is_empty() || (!asks && content_words.len() <= VAGUE_MAX_CONTENT);
@@ -344,7 +486,10 @@ mod tests {
     #[test]
     fn shouted_messages_are_lowercased_and_run_on_sentences_split() {
         let m = Message::parse("MY UREA IS 40.IS IT DANGEROUS ? WHAT SHOULD I DO NOW");
-        assert_eq!(m.text, "my urea is 40.is it dangerous ? what should i do now");
+        assert_eq!(
+            m.text,
+            "my urea is 40.is it dangerous ? what should i do now"
+        );
         // "40.is" is a number then a word: split after the number is not possible without
         // breaking "4.2", so the first question keeps the value with it.
         assert_eq!(m.sentences.len(), 2);
@@ -371,7 +516,15 @@ mod tests {
 
     #[test]
     fn a_topic_without_a_question_is_vague() {
-        for vague in ["dialysis", "Kidney problem.", "kidney pain", "creatinine??", "my mums kidneys", "help me please kidney", "question about transplant"] {
+        for vague in [
+            "dialysis",
+            "Kidney problem.",
+            "kidney pain",
+            "creatinine??",
+            "my mums kidneys",
+            "help me please kidney",
+            "question about transplant",
+        ] {
             assert!(Message::parse(vague).vague, "{vague}");
         }
         for clear in [
@@ -387,7 +540,9 @@ mod tests {
 
     #[test]
     fn numbers_and_abbreviations_do_not_end_sentences() {
-        let m = Message::parse("Dr. Smith said my eGFR is 20.16 and creatinine 4.2 mg/dl. Is that stage 4?");
+        let m = Message::parse(
+            "Dr. Smith said my eGFR is 20.16 and creatinine 4.2 mg/dl. Is that stage 4?",
+        );
         assert_eq!(m.sentences.len(), 2, "{:?}", m.sentences);
     }
 

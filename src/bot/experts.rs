@@ -208,7 +208,7 @@ pub async fn reindex(bot: &Tg, state: &AppState, chat: ChatId) -> anyhow::Result
     let locations = state.locations.clone();
     let built =
         tokio::task::spawn_blocking(move || -> anyhow::Result<(Engine, search::BuildReport)> {
-            let report = search::build(&locations.corpus, &locations.index, &|_, _| {})?;
+            let report = search::build(&locations, &|_, _| {})?;
             Ok((Engine::open(&locations.index)?, report))
         })
         .await?;

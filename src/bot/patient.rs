@@ -88,47 +88,99 @@ async fn answer_text(bot: &Tg, state: &AppState, asked: &Asked, text: &str) -> H
     let open_ticket = state.store.open_ticket_of(chat.0)?;
     match verdict.decision {
         Decision::Urgent => {
-            send::html(bot, chat, &messages::safety(engine.safety_message()), None, None).await?;
+            let level = verdict.urgency.unwrap_or(crate::triage::Level::Emergency);
+            send::html(
+                bot,
+                chat,
+                &messages::safety(engine.safety_message(level)),
+                None,
+                None,
+            )
+            .await?;
             state.store.count("urgent")?;
-            let ticket = experts::open_ticket(bot, state, chat.0, name, text, true, &offers).await?;
-            send::html(bot, chat, &messages::urgent_ticket_opened(&ticket), None, None).await?;
+            let ticket =
+                experts::open_ticket(bot, state, chat.0, name, text, true, &offers).await?;
+            send::html(
+                bot,
+                chat,
+                &messages::urgent_ticket_opened(&ticket),
+                None,
+                None,
+            )
+            .await?;
         }
         Decision::Smalltalk => {
             send::html(bot, chat, &messages::smalltalk(&verdict), None, None).await?;
         }
-        _ if open_ticket.is_some() && (verdict.decision == Decision::Escalate || asked.replying) => {
+        _ if open_ticket.is_some()
+            && (verdict.decision == Decision::Escalate || asked.replying) =>
+        {
             let ticket = open_ticket.expect("checked above");
             experts::follow_up(bot, state, &ticket, text).await?;
             send::html(bot, chat, &messages::added_to_ticket(&ticket), None, None).await?;
         }
         Decision::Clarify => {
             let topics: Vec<Offer> = offers.into_iter().take(CLOSEST_WHEN_UNSURE).collect();
-            let id = state.store.save_question(chat.0, name, text, None, &topics)?;
+            let id = state
+                .store
+                .save_question(chat.0, name, text, None, &topics)?;
             let mut rows = offer_rows(id, &topics);
-            rows.push(vec![InlineKeyboardButton::callback("🩺 Ask a kidney expert", format!("ask:{id}"))]);
-            send::html(bot, chat, &messages::clarify(&verdict), Some(InlineKeyboardMarkup::new(rows)), None)
-                .await?;
+            rows.push(vec![InlineKeyboardButton::callback(
+                "🩺 Ask a kidney expert",
+                format!("ask:{id}"),
+            )]);
+            send::html(
+                bot,
+                chat,
+                &messages::clarify(&verdict),
+                Some(InlineKeyboardMarkup::new(rows)),
+                None,
+            )
+            .await?;
         }
         Decision::Answer => {
             let related: Vec<Offer> = offers.into_iter().take(RELATED_UNDER_ANSWER).collect();
             let answered_with = verdict.article.as_ref().map(|a| a.id.as_str());
-            let id = state.store.save_question(chat.0, name, text, answered_with, &related)?;
+            let id = state
+                .store
+                .save_question(chat.0, name, text, answered_with, &related)?;
             let mut rows = vec![vec![
                 InlineKeyboardButton::callback("👍 Helpful", format!("fb:{id}:1")),
                 InlineKeyboardButton::callback("👎 Not helpful", format!("fb:{id}:0")),
             ]];
             rows.extend(offer_rows(id, &related));
-            rows.extend(other_question_rows(state, chat, name, &verdict.other_questions)?);
-            send::html(bot, chat, &messages::answer(&verdict), Some(InlineKeyboardMarkup::new(rows)), None)
-                .await?;
+            rows.extend(other_question_rows(
+                state,
+                chat,
+                name,
+                &verdict.other_questions,
+            )?);
+            send::html(
+                bot,
+                chat,
+                &messages::answer(&verdict),
+                Some(InlineKeyboardMarkup::new(rows)),
+                None,
+            )
+            .await?;
             state.store.count("answered")?;
         }
         Decision::Escalate => {
             let closest: Vec<Offer> = offers.into_iter().take(CLOSEST_WHEN_UNSURE).collect();
-            let id = state.store.save_question(chat.0, name, text, None, &closest)?;
+            let id = state
+                .store
+                .save_question(chat.0, name, text, None, &closest)?;
             let mut rows = offer_rows(id, &closest);
-            rows.push(vec![InlineKeyboardButton::callback("🩺 Ask a kidney expert", format!("ask:{id}"))]);
-            rows.extend(other_question_rows(state, chat, name, &verdict.other_questions)?);
+            rows.push(vec![InlineKeyboardButton::callback(
+                "🩺 Ask a kidney expert",
+                format!("ask:{id}"),
+            )]);
+            rows.extend(other_question_rows(
+                state,
+                chat,
+                name,
+                &verdict.other_questions,
+            )?);
             send::html(
                 bot,
                 chat,
@@ -155,7 +207,10 @@ fn other_question_rows(
         .map(|q| {
             let id = state.store.save_question(chat.0, name, q, None, &[])?;
             let label = messages::shorten(&format!("❓ {q}"), 60);
-            Ok(vec![InlineKeyboardButton::callback(label, format!("more:{id}"))])
+            Ok(vec![InlineKeyboardButton::callback(
+                label,
+                format!("more:{id}"),
+            )])
         })
         .collect()
 }

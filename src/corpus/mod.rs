@@ -12,8 +12,10 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::triage::TriageConfig;
+
 pub use passages::{split_passages, Passage};
-pub use settings::{CorpusSettings, RedFlag, RedFlags, SynonymGroup};
+pub use settings::{CorpusSettings, SynonymGroup};
 
 /// One article of the corpus, as patients will see it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -40,7 +42,8 @@ pub struct Section {
 pub struct Corpus {
     pub articles: Vec<Article>,
     pub synonyms: Vec<SynonymGroup>,
-    pub red_flags: RedFlags,
+    /// Emergency triage (`triage.toml`); `None` only when `corpus.toml` switches it off.
+    pub triage: Option<TriageConfig>,
     /// Files that were seen but are not part of the corpus (reported, not fatal).
     pub ignored: Vec<PathBuf>,
     /// Saved pages with no article in them (a site's contact form, an index page): reported
@@ -85,7 +88,7 @@ fn list(errors: &[FileError]) -> String {
 /// The files a corpus directory holds, by role.
 const SETTINGS_FILE: &str = "corpus.toml";
 const SYNONYMS_FILE: &str = "synonyms.toml";
-const RED_FLAGS_FILE: &str = "red_flags.toml";
+const TRIAGE_FILE: &str = "triage.toml";
 
 /// Every file that shapes the index, in a stable order: what the fingerprint covers.
 pub fn corpus_files(dir: &Path) -> Result<Vec<PathBuf>, CorpusError> {
@@ -118,13 +121,41 @@ fn is_hidden(name: &std::ffi::OsStr) -> bool {
     name.starts_with('.') || name.starts_with('_')
 }
 
-/// Loads and validates every file of the corpus in `dir`.
+/// Where the emergency triage of a corpus comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TriageFile {
+    /// `triage.toml` in the corpus directory (an error when missing, unless `corpus.toml`
+    /// says `triage = false`).
+    InCorpus,
+    /// A triage file kept elsewhere (one clinic's triage for several corpora).
+    At(PathBuf),
+    /// No triage: switched off by the maintainer.
+    Off,
+}
+
+impl TriageFile {
+    /// The file to read, if any.
+    pub fn path(&self, corpus_dir: &Path) -> Option<PathBuf> {
+        match self {
+            TriageFile::InCorpus => Some(corpus_dir.join(TRIAGE_FILE)),
+            TriageFile::At(path) => Some(path.clone()),
+            TriageFile::Off => None,
+        }
+    }
+}
+
+/// Loads and validates every file of the corpus in `dir`, with its own `triage.toml`.
 pub fn load(dir: &Path) -> Result<Corpus, CorpusError> {
+    load_with(dir, &TriageFile::InCorpus)
+}
+
+/// Loads and validates every file of the corpus in `dir`, with the triage from `triage`.
+pub fn load_with(dir: &Path, triage: &TriageFile) -> Result<Corpus, CorpusError> {
     let files = corpus_files(dir)?;
     let mut errors = Vec::new();
     let settings = read_settings::<CorpusSettings>(dir, SETTINGS_FILE, &mut errors);
     let synonyms = read_settings::<settings::SynonymsFile>(dir, SYNONYMS_FILE, &mut errors);
-    let red_flags = read_settings::<RedFlags>(dir, RED_FLAGS_FILE, &mut errors);
+    let triage = read_triage(dir, triage, settings.as_ref(), &mut errors);
 
     let mut parsed: Vec<(PathBuf, Result<Article, FileError>)> = Vec::new();
     let mut ignored = Vec::new();
@@ -195,7 +226,7 @@ pub fn load(dir: &Path) -> Result<Corpus, CorpusError> {
     Ok(Corpus {
         articles,
         synonyms,
-        red_flags: red_flags.unwrap_or_default(),
+        triage,
         ignored,
         skipped,
     })
@@ -352,7 +383,7 @@ fn article_id(path: &Path) -> String {
 
 fn is_settings_file(dir: &Path, path: &Path) -> bool {
     path.parent() == Some(dir)
-        && [SETTINGS_FILE, SYNONYMS_FILE, RED_FLAGS_FILE]
+        && [SETTINGS_FILE, SYNONYMS_FILE, TRIAGE_FILE]
             .iter()
             .any(|name| path.file_name().is_some_and(|n| n == *name))
 }
@@ -361,6 +392,48 @@ fn is_settings_file(dir: &Path, path: &Path) -> bool {
 fn display_path(dir: &Path, path: &Path) -> PathBuf {
     let base = dir.parent().unwrap_or(dir);
     path.strip_prefix(base).unwrap_or(path).to_path_buf()
+}
+
+/// Reads `triage.toml`. A missing file is an error unless `corpus.toml` says `triage = false`:
+/// deleting or renaming it must not silently switch emergency triage off.
+fn read_triage(
+    dir: &Path,
+    triage: &TriageFile,
+    settings: Option<&CorpusSettings>,
+    errors: &mut Vec<FileError>,
+) -> Option<TriageConfig> {
+    let in_corpus_off = *triage == TriageFile::InCorpus && settings.is_some_and(|s| !s.triage);
+    let path = triage.path(dir).filter(|_| !in_corpus_off)?;
+    let shown = display_path(dir, &path);
+    if !path.is_file() {
+        errors.push(FileError {
+            path: shown,
+            line: None,
+            message: "missing: emergency triage needs this file (set `triage = false` in \
+                      corpus.toml to run without triage)"
+                .into(),
+        });
+        return None;
+    }
+    match crate::triage::load(&path) {
+        Ok(config) => Some(config),
+        Err(crate::triage::TriageError::Invalid { problems, .. }) => {
+            errors.extend(problems.into_iter().map(|p| FileError {
+                path: shown.clone(),
+                line: Some(p.line),
+                message: p.message,
+            }));
+            None
+        }
+        Err(e) => {
+            errors.push(FileError {
+                path: shown,
+                line: None,
+                message: e.to_string(),
+            });
+            None
+        }
+    }
 }
 
 fn read_settings<T: serde::de::DeserializeOwned>(

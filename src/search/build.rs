@@ -1,6 +1,6 @@
 //! Building a new index generation from a corpus directory.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use tantivy::{doc, Index, IndexWriter, TantivyDocument};
@@ -9,7 +9,7 @@ use super::generations::{IndexDir, Manifest};
 use super::schema::{schema, Fields, FORMAT_VERSION};
 use super::semantic::{Cache, CorpusVectors, Encoder, Kind, Row, SemanticError};
 use crate::analyze::Analyzer;
-use crate::corpus::{self, split_passages, Article, Corpus, CorpusError};
+use crate::corpus::{self, split_passages, Article, Corpus, CorpusError, TriageFile};
 
 /// What a successful build produced.
 #[derive(Debug, Clone)]
@@ -44,12 +44,40 @@ pub const VECTOR_CACHE: &str = "vector-cache.bin";
 /// The corpus vectors' file name in a generation.
 pub const VECTORS: &str = "vectors.bin";
 
-/// A content hash of every corpus file, with the index format and faqbot's version (a new
-/// faqbot may analyse text differently): equal means no rebuild needed.
-pub fn fingerprint(corpus_dir: &Path) -> Result<String, CorpusError> {
+/// Where a build reads from and writes to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Layout {
+    pub corpus: PathBuf,
+    pub triage: TriageFile,
+    pub index: PathBuf,
+    /// Sentence vectors already computed (shared by builds of the same text).
+    pub vector_cache: PathBuf,
+}
+
+impl Layout {
+    /// The corpus with its own `triage.toml`, and the vector cache in the index directory.
+    pub fn new(corpus: &Path, index: &Path) -> Layout {
+        Layout {
+            corpus: corpus.to_path_buf(),
+            triage: TriageFile::InCorpus,
+            index: index.to_path_buf(),
+            vector_cache: index.join(VECTOR_CACHE),
+        }
+    }
+}
+
+/// A content hash of every corpus file and of the triage file, with the index format and
+/// faqbot's version (a new faqbot may analyse text differently): equal means no rebuild
+/// needed.
+pub fn fingerprint(layout: &Layout) -> Result<String, CorpusError> {
+    let corpus_dir = layout.corpus.as_path();
     let mut hasher = blake3::Hasher::new();
     hasher.update(&FORMAT_VERSION.to_le_bytes());
     hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
+    if let TriageFile::At(path) = &layout.triage {
+        hasher.update(&std::fs::read(path).unwrap_or_default());
+    }
+    hasher.update(&[u8::from(layout.triage == TriageFile::Off)]);
     for path in corpus::corpus_files(corpus_dir)? {
         let relative = path.strip_prefix(corpus_dir).unwrap_or(&path);
         hasher.update(relative.to_string_lossy().as_bytes());
@@ -63,32 +91,12 @@ pub fn fingerprint(corpus_dir: &Path) -> Result<String, CorpusError> {
 }
 
 /// Validates the corpus, indexes it into a new generation and puts that in service.
-/// `progress` is called with (articles done, articles total). Vectors are cached in the
-/// index root.
-pub fn build(
-    corpus_dir: &Path,
-    index_root: &Path,
-    progress: &dyn Fn(usize, usize),
-) -> Result<BuildReport, BuildError> {
-    build_with_cache(
-        corpus_dir,
-        index_root,
-        &index_root.join(VECTOR_CACHE),
-        progress,
-    )
-}
-
-/// `build`, with the vector cache at `cache` (processes that build many indexes of the same
-/// text, such as the tests, share one).
-pub fn build_with_cache(
-    corpus_dir: &Path,
-    index_root: &Path,
-    cache: &Path,
-    progress: &dyn Fn(usize, usize),
-) -> Result<BuildReport, BuildError> {
+/// `progress` is called with (articles done, articles total).
+pub fn build(layout: &Layout, progress: &dyn Fn(usize, usize)) -> Result<BuildReport, BuildError> {
+    let (corpus_dir, index_root, cache) = (&layout.corpus, &layout.index, &layout.vector_cache);
     let started = Instant::now();
-    let fingerprint = fingerprint(corpus_dir)?;
-    let corpus = corpus::load(corpus_dir)?;
+    let fingerprint = fingerprint(layout)?;
+    let corpus = corpus::load_with(corpus_dir, &layout.triage)?;
     let io = |source| BuildError::Io {
         dir: index_root.to_path_buf(),
         source,
@@ -111,7 +119,7 @@ pub fn build_with_cache(
         articles: corpus.articles.len(),
         passages,
         synonyms: corpus.synonyms.clone(),
-        red_flags: corpus.red_flags.clone(),
+        triage: corpus.triage.clone(),
     };
     dir.publish(&build_dir, &manifest).map_err(io)?;
     Ok(BuildReport {
@@ -155,12 +163,23 @@ fn write_vectors(corpus: &Corpus, dir: &Path, cache_path: &Path) -> Result<(), B
     for (a, article) in corpus.articles.iter().enumerate() {
         let article_no = a as u32;
         for q in std::iter::once(&article.title).chain(&article.questions) {
-            rows.push(Row { article: article_no, kind: Kind::Question, passage: 0 });
+            rows.push(Row {
+                article: article_no,
+                kind: Kind::Question,
+                passage: 0,
+            });
             texts.push(q.clone());
         }
         for (p, passage) in split_passages(article).into_iter().enumerate() {
-            rows.push(Row { article: article_no, kind: Kind::Passage, passage: p as u32 });
-            texts.push(semantic_passage_text(passage.heading.as_deref(), &passage.text));
+            rows.push(Row {
+                article: article_no,
+                kind: Kind::Passage,
+                passage: p as u32,
+            });
+            texts.push(semantic_passage_text(
+                passage.heading.as_deref(),
+                &passage.text,
+            ));
         }
     }
     let vectors = {

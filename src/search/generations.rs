@@ -9,7 +9,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
-use crate::corpus::{RedFlags, SynonymGroup};
+use crate::corpus::SynonymGroup;
+use crate::triage::TriageConfig;
 
 const CURRENT: &str = "CURRENT";
 const MANIFEST: &str = "faqbot.json";
@@ -28,7 +29,8 @@ pub struct Manifest {
     pub articles: usize,
     pub passages: usize,
     pub synonyms: Vec<SynonymGroup>,
-    pub red_flags: RedFlags,
+    /// Emergency triage, checked when the corpus was indexed; `None` when switched off.
+    pub triage: Option<TriageConfig>,
 }
 
 /// The index root directory.

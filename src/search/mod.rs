@@ -19,16 +19,20 @@ use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, QueryClone, TermQue
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{collector::TopDocs, Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 
-pub use build::{build, build_with_cache, fingerprint, BuildError, BuildReport, VECTOR_CACHE};
+pub use build::{build, fingerprint, BuildError, BuildReport, Layout, VECTOR_CACHE};
 pub use generations::{IndexDir, Manifest};
 pub use rank::{relevance, Evidence};
 
 use crate::analyze::{is_common_word, is_stop_word, synonym_tag, words, Analyzer};
-use crate::redflags::RedFlagMatcher;
+use crate::triage::{Assessment, Level, Triage};
 use crate::understand::Message;
 use schema::{Fields, FIELD_BOOSTS};
 use semantic::{ArticleSimilarity, CorpusVectors, Encoder};
 use vocabulary::Vocabulary;
+
+/// Said when triage is switched off (it then never fires, so this is never sent).
+const FALLBACK_SAFETY_MESSAGE: &str =
+    "If this is an emergency, call your local emergency number now.";
 
 /// How many passages a query looks at, and how many articles it takes from them.
 const TOP_PASSAGES: usize = 40;
@@ -62,6 +66,9 @@ pub struct Concept {
     pub corrected_from: Option<String>,
     /// From the question itself (true) or from the backstory around it (false).
     pub focus: bool,
+    /// Share of the articles that mention it (0..1): "dialysis" is in most of a kidney
+    /// corpus, "hiccups" in one.
+    pub article_share: f32,
 }
 
 /// An article that matches the question, with the evidence the decision weighs.
@@ -87,8 +94,8 @@ pub struct Retrieval {
     pub concepts: Vec<Concept>,
     /// Best first, one per article.
     pub candidates: Vec<Candidate>,
-    /// Ids of the red flags the message raises (set by `faqbot::ask`, not by the search).
-    pub red_flags: Vec<String>,
+    /// The emergency triage of the message (set by `faqbot::ask`, not by the search).
+    pub triage: Option<Assessment>,
     /// Names in the question that the corpus never uses and that are not everyday words:
     /// a medicine, a condition, a test the articles do not cover.
     pub unknown_terms: Vec<String>,
@@ -99,7 +106,7 @@ pub struct Engine {
     reader: IndexReader,
     fields: Fields,
     analyzer: Analyzer,
-    red_flags: RedFlagMatcher,
+    triage: Option<Triage>,
     vocabulary: Vocabulary,
     /// Every token of each article, by article id: what an article mentions anywhere.
     article_tokens: HashMap<String, HashSet<String>>,
@@ -143,13 +150,13 @@ impl Engine {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
         let analyzer = Analyzer::new(&manifest.synonyms);
-        let red_flags = RedFlagMatcher::new(&manifest.red_flags, |w| analyzer.stem(w));
+        let triage = manifest.triage.as_ref().map(Triage::new);
         let vectors = CorpusVectors::load(&generation.join(build::VECTORS))?;
         let mut engine = Engine {
             reader,
             fields,
             analyzer,
-            red_flags,
+            triage,
             vocabulary: Vocabulary::default(),
             article_tokens: HashMap::new(),
             vectors,
@@ -203,19 +210,17 @@ impl Engine {
         &self.manifest
     }
 
-    /// The safety message for emergencies.
-    pub fn safety_message(&self) -> &str {
-        self.red_flags.message()
+    /// The safety message for an urgency level.
+    pub fn safety_message(&self, level: Level) -> &str {
+        match &self.triage {
+            Some(triage) => triage.message(level),
+            None => FALLBACK_SAFETY_MESSAGE,
+        }
     }
 
-    /// Ids of the red flags a message raises, from every word of it.
-    pub fn red_flags(&self, text: &str) -> Vec<String> {
-        let all_stems: Vec<String> = words(text).iter().map(|w| self.analyzer.stem(w)).collect();
-        self.red_flags
-            .matches(&all_stems)
-            .into_iter()
-            .map(String::from)
-            .collect()
+    /// The emergency triage of a message (`None`: nothing urgent, or triage switched off).
+    pub fn triage(&self, text: &str) -> Option<Assessment> {
+        self.triage.as_ref()?.assess(text)
     }
 
     /// Searches the index for a message's question. Never fails on odd input.
@@ -262,12 +267,21 @@ impl Engine {
             .fold(0.0, f32::max);
         let mut candidates = Vec::with_capacity(found.len());
         for (article_id, lexical) in found {
-            let similarity = similarities.get(article_id.as_str()).copied().unwrap_or_default();
+            let similarity = similarities
+                .get(article_id.as_str())
+                .copied()
+                .unwrap_or_default();
             let lexical = match lexical {
                 Some(f) => f,
                 None => self.best_passage_doc(&searcher, &article_id, &query, &similarity)?,
             };
-            candidates.push(self.candidate(article_id, lexical, best_score, &similarity, &concepts));
+            candidates.push(self.candidate(
+                article_id,
+                lexical,
+                best_score,
+                &similarity,
+                &concepts,
+            ));
         }
         candidates.sort_by(|a, b| {
             b.relevance
@@ -280,7 +294,7 @@ impl Engine {
         Ok(Retrieval {
             concepts,
             candidates,
-            red_flags: Vec::new(),
+            triage: None,
             unknown_terms,
         })
     }
@@ -312,7 +326,8 @@ impl Engine {
                 score: *score,
             });
         }
-        let number = Term::from_field_u64(self.fields.passage_no, u64::from(similarity.best_passage));
+        let number =
+            Term::from_field_u64(self.fields.passage_no, u64::from(similarity.best_passage));
         let exact = BooleanQuery::new(vec![
             (Occur::Must, article),
             (
@@ -370,7 +385,11 @@ impl Engine {
                 .get_first(self.fields.passage_no)
                 .and_then(|v| v.as_u64())
                 .unwrap_or_default() as u32;
-            let words = if best_words > 0.0 { score / best_words } else { 0.0 };
+            let words = if best_words > 0.0 {
+                score / best_words
+            } else {
+                0.0
+            };
             let value = words + PASSAGE_SEMANTIC * meaning.get(&number).copied().unwrap_or(0.0);
             if best.as_ref().is_none_or(|(b, _)| value > *b) {
                 best = Some((value, doc));
@@ -463,12 +482,20 @@ impl Engine {
                 .find(|(known, _)| tokens.contains(known))
                 .map(|(_, typo)| typo.clone());
             let weight = self.weight(&tokens, searcher)?;
-            concepts.push(Concept {
+            let mut concept = Concept {
                 tokens,
                 weight: weight.unwrap_or(f32::NAN),
                 corrected_from,
                 focus,
-            });
+                article_share: 0.0,
+            };
+            let mentioning = self
+                .article_tokens
+                .values()
+                .filter(|article| expressed(&concept, &|t: &str| article.contains(t)))
+                .count();
+            concept.article_share = mentioning as f32 / self.article_tokens.len().max(1) as f32;
+            concepts.push(concept);
         }
         Ok(concepts)
     }
@@ -713,20 +740,20 @@ pub enum Freshness {
     KeptPrevious(BuildError),
 }
 
-/// Opens the index for `corpus_dir`, building it first if it is missing or out of date.
-/// A corpus that fails to build keeps the previous index serving, if there is one.
-pub fn open_fresh(corpus_dir: &Path, index_root: &Path) -> anyhow::Result<(Engine, Freshness)> {
-    let current = IndexDir::new(index_root).current_manifest();
-    let wanted = fingerprint(corpus_dir)?;
+/// Opens the index for the layout's corpus, building it first if it is missing or out of
+/// date. A corpus that fails to build keeps the previous index serving, if there is one.
+pub fn open_fresh(layout: &Layout) -> anyhow::Result<(Engine, Freshness)> {
+    let current = IndexDir::new(&layout.index).current_manifest();
+    let wanted = fingerprint(layout)?;
     let freshness = match current {
         Some(m) if m.fingerprint == wanted && m.format == schema::FORMAT_VERSION => {
             Freshness::UpToDate
         }
-        Some(_) => match build(corpus_dir, index_root, &|_, _| {}) {
+        Some(_) => match build(layout, &|_, _| {}) {
             Ok(report) => Freshness::Rebuilt(report),
             Err(e) => Freshness::KeptPrevious(e),
         },
-        None => Freshness::Rebuilt(build(corpus_dir, index_root, &|_, _| {})?),
+        None => Freshness::Rebuilt(build(layout, &|_, _| {})?),
     };
-    Ok((Engine::open(index_root)?, freshness))
+    Ok((Engine::open(&layout.index)?, freshness))
 }

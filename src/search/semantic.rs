@@ -291,7 +291,9 @@ impl CorpusVectors {
         self.rows
             .iter()
             .enumerate()
-            .filter(|(_, r)| r.kind == Kind::Passage && self.articles[r.article as usize] == article)
+            .filter(|(_, r)| {
+                r.kind == Kind::Passage && self.articles[r.article as usize] == article
+            })
             .map(|(i, r)| (r.passage, cosine(query, self.vector(i))))
             .collect()
     }
@@ -334,7 +336,9 @@ impl CorpusVectors {
         let body = bytes
             .strip_prefix(FILE_MAGIC.as_slice())
             .ok_or_else(|| format("not a faqbot vector file"))?;
-        let (len, body) = body.split_at_checked(8).ok_or_else(|| format("truncated"))?;
+        let (len, body) = body
+            .split_at_checked(8)
+            .ok_or_else(|| format("truncated"))?;
         let len = u64::from_le_bytes(len.try_into().map_err(|_| format("truncated"))?) as usize;
         let (header, data) = body
             .split_at_checked(len)
@@ -375,15 +379,36 @@ mod tests {
 
     fn sample() -> CorpusVectors {
         let rows = vec![
-            Row { article: 0, kind: Kind::Question, passage: 0 },
-            Row { article: 0, kind: Kind::Passage, passage: 0 },
-            Row { article: 0, kind: Kind::Passage, passage: 1 },
-            Row { article: 1, kind: Kind::Question, passage: 0 },
+            Row {
+                article: 0,
+                kind: Kind::Question,
+                passage: 0,
+            },
+            Row {
+                article: 0,
+                kind: Kind::Passage,
+                passage: 0,
+            },
+            Row {
+                article: 0,
+                kind: Kind::Passage,
+                passage: 1,
+            },
+            Row {
+                article: 1,
+                kind: Kind::Question,
+                passage: 0,
+            },
         ];
         CorpusVectors::new(
             vec!["a".into(), "b".into()],
             rows,
-            vec![unit(&[1.0, 0.0]), unit(&[0.0, 1.0]), unit(&[1.0, 1.0]), unit(&[-1.0, 0.0])],
+            vec![
+                unit(&[1.0, 0.0]),
+                unit(&[0.0, 1.0]),
+                unit(&[1.0, 1.0]),
+                unit(&[-1.0, 0.0]),
+            ],
         )
     }
 
@@ -392,7 +417,10 @@ mod tests {
         let v = sample();
         let sims = v.similarities(&unit(&[1.0, 0.2]));
         let a = sims["a"];
-        assert!(a.question > 0.97 && a.passage > 0.8 && a.best_passage == 1, "{a:?}");
+        assert!(
+            a.question > 0.97 && a.passage > 0.8 && a.best_passage == 1,
+            "{a:?}"
+        );
         assert!(sims["b"].best() < 0.0);
         assert_eq!(v.passage_similarities(&unit(&[0.0, 1.0]), "a").len(), 2);
     }

@@ -1,4 +1,5 @@
-//! `faqbot ask`: the JSON contract, hostile input, synonyms and typos, urgent and small talk.
+//! `faqbot ask`: the JSON contract, hostile input, synonyms and typos, triage and small talk,
+//! vague messages, several questions in one message, names the corpus never uses.
 
 use crate::env::TestEnv;
 
@@ -82,7 +83,7 @@ fn hostile_input_always_gets_a_decision() {
     for (answer, question) in answers.iter().zip(hostile) {
         assert_eq!(answer["question"], question);
         let decision = answer["decision"].as_str().unwrap();
-        assert!(["answer", "escalate", "urgent", "smalltalk"].contains(&decision));
+        assert!(["answer", "escalate", "urgent", "smalltalk", "clarify"].contains(&decision));
     }
     assert_eq!(answers[7]["decision"], "smalltalk", "empty input");
     assert_eq!(
@@ -116,20 +117,156 @@ fn synonyms_and_typos_find_the_article() {
 }
 
 #[test]
-fn red_flags_are_urgent_and_greetings_are_smalltalk() {
+fn triage_gives_the_level_and_categories_and_greetings_are_smalltalk() {
     let env = TestEnv::with_fixture_corpus();
     let a = env.ask("I have chest pain and potassium is high");
     assert_eq!(a["decision"], "urgent");
-    assert!(a["reason"].as_str().unwrap().contains("chest-pain"));
+    assert_eq!(a["urgency"], "emergency");
+    assert_eq!(a["categories"][0], "chest-pain");
+    let a = env.ask("I've had no urine for a whole day");
     assert_eq!(
-        env.ask("I've had no urine for a whole day")["decision"],
-        "urgent"
+        (&a["decision"], &a["urgency"]),
+        (&"urgent".into(), &"same-day".into())
     );
+    assert_eq!(a["categories"], serde_json::json!(["no-urine"]));
+    let a = env.ask("the lab phoned, my potassium is 6.8, what should I eat?");
+    assert_eq!(a["urgency"], "same-day", "{a}");
+    assert_eq!(a["categories"], serde_json::json!(["high-potassium"]));
+    let a = env.ask("my potassium was 5.1, what should I eat?");
+    assert_ne!(a["decision"], "urgent", "{a}");
     assert_eq!(env.ask("Hello!")["decision"], "smalltalk");
     assert_eq!(env.ask("thanks a lot 🙏")["decision"], "smalltalk");
     let run = env.run(&["ask", "chest hurts"]).success();
-    assert!(run.stdout.starts_with("URGENT"), "{}", run.stdout);
-    assert!(run.stdout.contains("Call your local emergency number now."));
+    assert!(
+        run.stdout.starts_with("URGENT, emergency"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("Call your local emergency number now"));
+    let run = env
+        .run(&["ask", "--explain", "haven't peed since yesterday morning"])
+        .success();
+    assert!(run.stdout.contains("triage: same-day"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("no-urine ("),
+        "says why: {}",
+        run.stdout
+    );
+}
+
+#[test]
+fn vague_messages_are_asked_back_with_the_closest_topics() {
+    let env = TestEnv::with_fixture_corpus();
+    for vague in ["potassium", "Kidney problem.", "what is dialysis"] {
+        let a = env.ask(vague);
+        assert_eq!(a["decision"], "clarify", "{vague}: {a}");
+        assert!(a["article"].is_null() && a["passage"].is_null());
+        assert!(!a["alternatives"].as_array().unwrap().is_empty(), "{a}");
+    }
+    assert_eq!(env.ask("what is dialysis")["topic"], "dialysis");
+    let run = env.run(&["ask", "potassium"]).success();
+    assert!(
+        run.stdout
+            .starts_with("Ask back: What would you like to know about potassium?"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn help_shows_how_to_use_faqbot() {
+    let env = TestEnv::with_fixture_corpus();
+    for help in ["help", "help?", "/help"] {
+        assert_eq!(env.ask(help)["decision"], "smalltalk", "{help}");
+    }
+    let run = env.run(&["ask", "help"]).success();
+    assert!(run.stdout.contains("Ask me anything"), "{}", run.stdout);
+}
+
+#[test]
+fn a_medicine_the_corpus_never_names_is_escalated_saying_so() {
+    let env = TestEnv::with_fixture_corpus();
+    let a = env.ask("Would amoxicillin help me pass my kidney stones?");
+    assert_eq!(a["decision"], "escalate", "{a}");
+    assert_eq!(a["missing"], serde_json::json!(["amoxicillin"]));
+    assert!(
+        a["reason"].as_str().unwrap().contains("\"amoxicillin\""),
+        "{a}"
+    );
+    assert_eq!(a["alternatives"][0]["id"], "kidney-stones", "{a}");
+}
+
+#[test]
+fn a_long_messy_message_is_read_for_its_question() {
+    let env = TestEnv::with_fixture_corpus();
+    let message =
+        "RESPECTED DOCTOR. Kidney problem.. MY FATHER IS 67 AND ON DIALISIS SINCE MARCH, \
+                   HE HAS DIABETES AND HIGH BP FOR 20 YEARS. SINCE LAST WEEK AFTER EVERY SESSION \
+                   HIS URINE IS RED. WHY IS THERE BLOOD IN HIS URINE AFTER DIALYSIS?? \
+                   PLEASE HELP. THANKS IN ADVANCE";
+    let run = env.run(&["ask", "--explain", message]).success();
+    assert!(
+        run.stdout.contains("courtesy: respected doctor."),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("focus: kidney problem.. why is there blood in his urine after dialysis??"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("<- dialisi"),
+        "typo corrected: {}",
+        run.stdout
+    );
+    let a = env.ask(message);
+    let best = if a["decision"] == "answer" {
+        &a["article"]["id"]
+    } else {
+        &a["alternatives"][0]["id"]
+    };
+    assert_eq!(best, "dialysis-blood-in-urine", "{a}");
+}
+
+#[test]
+fn several_questions_answer_the_main_one_and_list_the_others() {
+    let env = TestEnv::with_fixture_corpus();
+    let message = "I had a kidney stone last year. How can I stop new kidney stones forming? \
+                   And can I still drink coffee every morning?";
+    let a = env.ask(message);
+    assert_eq!(
+        a["other_questions"],
+        serde_json::json!(["And can I still drink coffee every morning?"])
+    );
+    let best = a["article"]["id"]
+        .as_str()
+        .or(a["alternatives"][0]["id"].as_str());
+    assert_eq!(best, Some("kidney-stones"), "{a}");
+    let run = env.run(&["ask", message]).success();
+    assert!(run.stdout.contains("You also asked"), "{}", run.stdout);
+}
+
+#[test]
+fn alternatives_are_sorted_by_confidence_and_never_dropped() {
+    let env = TestEnv::with_fixture_corpus();
+    let a = env.ask("where do I park my car when I come for dialysis");
+    let confidences: Vec<f64> = a["alternatives"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["confidence"].as_f64().unwrap())
+        .collect();
+    assert_eq!(confidences.len(), 4, "every article found is offered: {a}");
+    assert!(
+        confidences.windows(2).all(|w| w[0] >= w[1]),
+        "{confidences:?}"
+    );
+    assert!(
+        confidences.iter().any(|c| *c < 0.2),
+        "low ones are kept: {a}"
+    );
 }
 
 #[test]

@@ -44,7 +44,7 @@ fn articles_parse_into_sections_and_passages_without_markdown() {
         "an explicit url wins"
     );
     assert_eq!(corpus.synonyms.len(), 4);
-    assert_eq!(corpus.red_flags.flag.len(), 2);
+    assert!(corpus.triage.is_some(), "triage.toml is loaded");
 }
 
 /// Indexes a corpus with one bad file and returns the error line `faqbot index` printed.
@@ -114,6 +114,44 @@ fn every_bad_file_is_named_with_its_line() {
 }
 
 #[test]
+fn a_missing_triage_file_is_an_error_unless_triage_is_switched_off() {
+    let env = TestEnv::with_fixture_corpus();
+    env.remove_corpus_file("triage.toml");
+    let run = env.run(&["index"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("faq_corpus/triage.toml: missing"),
+        "{}",
+        run.stderr
+    );
+    env.run(&["index", "--triage", "off"]).success();
+    let a = env.ask_with(&["--triage", "off"], "I have chest pain right now");
+    assert_ne!(a["decision"], "urgent", "triage is off: {a}");
+    env.corpus_file(
+        "corpus.toml",
+        "base_url = \"https://clinic.example/faq/\"\ntriage = false\n",
+    );
+    env.run(&["index"]).success();
+}
+
+#[test]
+fn triage_errors_name_the_file_and_line() {
+    let env = TestEnv::with_fixture_corpus();
+    let triage = std::fs::read_to_string(env.corpus().join("triage.toml")).unwrap();
+    let broken = triage.replacen("level = \"emergency\"", "level = \"soon\"", 1);
+    let line = broken.lines().position(|l| l.contains("\"soon\"")).unwrap() + 1;
+    env.corpus_file("triage.toml", broken);
+    let run = env.run(&["index"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains(&format!("faq_corpus/triage.toml:{line}:")),
+        "line {line}: {}",
+        run.stderr
+    );
+}
+
+#[test]
 fn a_missing_url_without_base_url_is_an_error() {
     let env = TestEnv::with_fixture_corpus();
     env.remove_corpus_file("corpus.toml");
@@ -137,6 +175,11 @@ fn the_benchmark_corpus_indexes_cleanly() {
             corpus.to_str().unwrap(),
             "--index",
             "mq",
+            "--triage",
+            crate::env::repo()
+                .join("faq_corpus/triage.toml")
+                .to_str()
+                .unwrap(),
         ])
         .success();
     assert!(

@@ -44,11 +44,19 @@ impl Run {
 }
 
 impl TestEnv {
-    /// An empty environment.
+    /// An environment whose corpus holds only the shipped triage file (`faq_corpus/triage.toml`),
+    /// which every corpus needs unless it switches triage off.
     pub fn empty() -> TestEnv {
-        TestEnv {
+        let env = TestEnv {
             dir: tempfile::tempdir().expect("temp dir"),
-        }
+        };
+        std::fs::create_dir_all(env.corpus()).expect("mkdir");
+        std::fs::copy(
+            repo().join("faq_corpus/triage.toml"),
+            env.corpus().join("triage.toml"),
+        )
+        .expect("copy triage.toml");
+        env
     }
 
     /// An environment with the small fixture corpus of `tests/fixtures/corpus`.
@@ -112,6 +120,7 @@ impl TestEnv {
             .env_remove("FAQBOT_CORPUS")
             .env_remove("FAQBOT_INDEX")
             .env_remove("FAQBOT_THRESHOLD")
+            .env("FAQBOT_VECTOR_CACHE", vector_cache())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -130,8 +139,22 @@ impl TestEnv {
 
     /// `faqbot ask --json QUESTION`, parsed.
     pub fn ask(&self, question: &str) -> serde_json::Value {
-        self.run(&["ask", "--json", question]).success().json()
+        self.ask_with(&[], question)
     }
+
+    /// `faqbot ask --json FLAGS QUESTION`, parsed.
+    pub fn ask_with(&self, flags: &[&str], question: &str) -> serde_json::Value {
+        let mut args = vec!["ask", "--json"];
+        args.extend(flags);
+        args.push(question);
+        self.run(&args).success().json()
+    }
+}
+
+/// One sentence-vector cache for every test: the sample corpus is encoded once per machine,
+/// not once per test.
+pub fn vector_cache() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("faqbot-vector-cache.bin")
 }
 
 pub fn repo() -> PathBuf {

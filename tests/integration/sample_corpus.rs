@@ -6,7 +6,7 @@ use faqbot::commands::{evaluate, read_labelled};
 use faqbot::corpus;
 use faqbot::search::{self, Engine};
 
-use crate::env::{repo, TestEnv};
+use crate::env::{repo, vector_cache, TestEnv};
 
 #[test]
 fn every_required_topic_has_its_article_and_the_corpus_loads_without_warnings() {
@@ -48,7 +48,11 @@ fn every_required_topic_has_its_article_and_the_corpus_loads_without_warnings() 
 fn the_dev_set_meets_the_quality_targets() {
     let env = TestEnv::with_sample_corpus();
     let index = env.path().join("index");
-    search::build(&env.corpus(), &index, &|_, _| {}).expect("sample corpus indexes");
+    let layout = search::Layout {
+        vector_cache: vector_cache(),
+        ..search::Layout::new(&env.corpus(), &index)
+    };
+    search::build(&layout, &|_, _| {}).expect("sample corpus indexes");
     let engine = Engine::open(&index).expect("index opens");
     let labelled = read_labelled(&repo().join("tests/data/dev_questions.jsonl")).unwrap();
     assert!(labelled.len() >= 150);
