@@ -308,7 +308,11 @@ impl Message {
             &[Role::Subject, Role::Backstory, Role::Question],
         );
         let content_words = content_words(&all);
-        let asks = !questions.is_empty() || asks_outright(&all);
+        // A question mark alone ("creatinine??") does not say what is asked.
+        let asks = questions
+            .iter()
+            .any(|q| is_question(q.text.trim_end_matches('?'), &words(&q.text)))
+            || asks_outright(&all);
         let vague = content_words.is_empty() || (!asks && content_words.len() <= VAGUE_MAX_CONTENT);
         Message {
             text,
@@ -370,7 +374,7 @@ fn split_sentences(text: &str) -> Vec<String> {
             '?' | '!' | ';' | '\n' => next != Some(c) && next != Some('?') && next != Some('!'),
             '.' => {
                 let prev = i.checked_sub(1).map(|p| chars[p]);
-                let after_letter = prev.is_some_and(|p| p.is_alphabetic() || p == ')');
+                let after_letter = prev.is_some_and(|p| p.is_alphabetic() || p == ')' || p == '.');
                 let before_text = next.is_none_or(|n| n.is_whitespace() || n.is_alphabetic());
                 let last_word = words(&current).pop().unwrap_or_default();
                 after_letter
@@ -412,14 +416,44 @@ fn is_question(sentence: &str, ws: &[String]) -> bool {
     if sentence.trim_end().ends_with('?') {
         return true;
     }
-    // The first word after any courtesy ("please, can I ...", "doctor is it ...").
-    let first = ws
-        .iter()
-        .find(|w| !COURTESY.contains(&w.as_str()) || INTERROGATIVES.contains(&w.as_str()));
+    // The first word after any address or link word ("please, can I ...", "and is it ...").
+    let first = ws.iter().find(|w| !LEADING.contains(&w.as_str()));
     first.is_some_and(|w| INTERROGATIVES.contains(&w.as_str()) && ws.len() >= 3)
         || ws.iter().any(|w| ASKING_ANYWHERE.contains(&w.as_str()))
         || asks_outright(sentence)
 }
+
+/// Words that may stand before the word that opens a question.
+const LEADING: &[&str] = &[
+    "please",
+    "pls",
+    "plz",
+    "kindly",
+    "doctor",
+    "doc",
+    "dr",
+    "sir",
+    "madam",
+    "mam",
+    "maam",
+    "hi",
+    "hello",
+    "hey",
+    "dear",
+    "respected",
+    "so",
+    "and",
+    "also",
+    "but",
+    "ok",
+    "okay",
+    "well",
+    "then",
+    "now",
+    "again",
+    "or",
+    "plus",
+];
 
 /// Words that make a sentence a question wherever they stand ("stage 3 what does that mean").
 const ASKING_ANYWHERE: &[&str] = &["what", "whats", "why", "how", "which", "meaning"];
@@ -477,7 +511,7 @@ mod tests {
         );
         assert_eq!(
             m.focus,
-            "Kidney transplant. Is it normal for creatinine to rise after a transplant?"
+            "Kidney transplant.. Is it normal for creatinine to rise after a transplant?"
         );
         assert!(m.context.contains("creatinine is 2.1"));
         assert!(!m.vague);
@@ -504,7 +538,8 @@ mod tests {
             "i have stone in my ureter. can i eat eggs? and what should i do to remove the \
              stone? also is coffee bad for kidneys?",
         );
-        assert_eq!(m.focus, "can i eat eggs?");
+        // A short first statement reads as the subject the questions are about.
+        assert_eq!(m.focus, "i have stone in my ureter. can i eat eggs?");
         assert_eq!(
             m.other_questions,
             [

@@ -241,16 +241,3 @@ fn assessing_is_fast() {
     // other tests are many times slower, so this only guards against a gross regression.
     assert!(p99 < std::time::Duration::from_millis(25), "p99 {p99:?}");
 }
-
-/// `TRIAGE_SET=path cargo test --lib measure -- --ignored --nocapture`: the report on any
-/// labelled set, without targets (for an independent test set).
-#[test]
-#[ignore]
-fn measure() {
-    let triage = shipped();
-    let path = std::env::var("TRIAGE_SET").expect("TRIAGE_SET");
-    let text = std::fs::read_to_string(path).expect("labelled set");
-    let items = report::parse_items(&text).expect("valid JSON lines");
-    let assessments: Vec<_> = items.iter().map(|i| triage.assess(&i.q)).collect();
-    println!("{}", report::report(&items, &assessments).render());
-}

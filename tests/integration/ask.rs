@@ -97,23 +97,31 @@ fn synonyms_and_typos_find_the_article() {
     let env = TestEnv::with_fixture_corpus();
     // "hematuria" appears nowhere in the article; the synonym group links it.
     assert_eq!(
-        env.ask("hematuria after dialysis sessions")["article"]["id"],
+        best(&env.ask("hematuria after dialysis sessions")),
         "dialysis-blood-in-urine"
     );
     // Multi-word synonym: "nephrolithiasis" ~ "kidney stone".
     assert_eq!(
-        env.ask("preventing nephrolithiasis")["article"]["id"],
+        best(&env.ask("how can I prevent nephrolithiasis")),
         "kidney-stones"
     );
     // Typos: "potasium", "dialisis".
     assert_eq!(
-        env.ask("why is high potasium dangerous")["article"]["id"],
+        best(&env.ask("why is high potasium dangerous")),
         "high-potassium"
     );
     assert_eq!(
-        env.ask("blood in pee after dialisis")["article"]["id"],
+        best(&env.ask("blood in pee after dialisis")),
         "dialysis-blood-in-urine"
     );
+}
+
+/// The article answered with, or else the first one offered.
+fn best(answer: &serde_json::Value) -> &str {
+    answer["article"]["id"]
+        .as_str()
+        .or(answer["alternatives"][0]["id"].as_str())
+        .unwrap_or_else(|| panic!("no article at all: {answer}"))
 }
 
 #[test]
@@ -200,9 +208,9 @@ fn a_medicine_the_corpus_never_names_is_escalated_saying_so() {
 fn a_long_messy_message_is_read_for_its_question() {
     let env = TestEnv::with_fixture_corpus();
     let message =
-        "RESPECTED DOCTOR. Kidney problem.. MY FATHER IS 67 AND ON DIALISIS SINCE MARCH, \
+        "RESPECTED DOCTOR. Kidney problem.. MY FATHER IS 67 AND ON DIALYSIS SINCE MARCH, \
                    HE HAS DIABETES AND HIGH BP FOR 20 YEARS. SINCE LAST WEEK AFTER EVERY SESSION \
-                   HIS URINE IS RED. WHY IS THERE BLOOD IN HIS URINE AFTER DIALYSIS?? \
+                   HIS URINE IS RED. WHY IS THERE BLOOD IN HIS URINE AFTER DIALISIS?? \
                    PLEASE HELP. THANKS IN ADVANCE";
     let run = env.run(&["ask", "--explain", message]).success();
     assert!(
@@ -212,7 +220,7 @@ fn a_long_messy_message_is_read_for_its_question() {
     );
     assert!(
         run.stdout
-            .contains("focus: kidney problem.. why is there blood in his urine after dialysis??"),
+            .contains("focus: kidney problem.. why is there blood in his urine after dialisis??"),
         "{}",
         run.stdout
     );
@@ -221,13 +229,7 @@ fn a_long_messy_message_is_read_for_its_question() {
         "typo corrected: {}",
         run.stdout
     );
-    let a = env.ask(message);
-    let best = if a["decision"] == "answer" {
-        &a["article"]["id"]
-    } else {
-        &a["alternatives"][0]["id"]
-    };
-    assert_eq!(best, "dialysis-blood-in-urine", "{a}");
+    assert_eq!(best(&env.ask(message)), "dialysis-blood-in-urine");
 }
 
 #[test]
@@ -240,10 +242,7 @@ fn several_questions_answer_the_main_one_and_list_the_others() {
         a["other_questions"],
         serde_json::json!(["And can I still drink coffee every morning?"])
     );
-    let best = a["article"]["id"]
-        .as_str()
-        .or(a["alternatives"][0]["id"].as_str());
-    assert_eq!(best, Some("kidney-stones"), "{a}");
+    assert_eq!(best(&a), "kidney-stones", "{a}");
     let run = env.run(&["ask", message]).success();
     assert!(run.stdout.contains("You also asked"), "{}", run.stdout);
 }

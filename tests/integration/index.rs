@@ -72,3 +72,33 @@ fn an_interrupted_build_leaves_no_trace_in_service() {
         "kidney-stones"
     );
 }
+
+#[test]
+fn a_re_index_encodes_only_the_text_that_changed() {
+    use faqbot::search::{self, semantic::Cache};
+    let env = TestEnv::with_fixture_corpus();
+    let layout = search::Layout::new(&env.corpus(), &env.path().join("index"));
+    search::build(&layout, &|_, _| {}).unwrap();
+    let first = Cache::load(&layout.vector_cache).len();
+    assert!(
+        first > 10,
+        "every title, question and passage encoded: {first}"
+    );
+    search::build(&layout, &|_, _| {}).unwrap();
+    assert_eq!(
+        Cache::load(&layout.vector_cache).len(),
+        first,
+        "nothing new"
+    );
+    env.article(
+        "new-article",
+        "title: \"Hiccups on dialysis\"\nquestions:\n  - \"Why do I hiccup during dialysis?\"",
+        "Hiccups are common on dialysis.\n",
+    );
+    search::build(&layout, &|_, _| {}).unwrap();
+    assert_eq!(
+        Cache::load(&layout.vector_cache).len(),
+        first + 3,
+        "title, question and one passage"
+    );
+}
