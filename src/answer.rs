@@ -190,13 +190,7 @@ pub fn decide(message: &Message, retrieval: &Retrieval, policy: &Policy) -> Verd
     verdict.alternatives = scored
         .iter()
         .skip(usize::from(answerable.is_some()))
-        .map(|(conf, c)| Alternative {
-            id: c.article_id.clone(),
-            title: c.title.clone(),
-            url: c.url.clone(),
-            confidence: *conf,
-            passage: c.passage.clone(),
-        })
+        .map(|(conf, c)| alternative(*conf, c))
         .collect();
     if let Some((_, c)) = answerable {
         verdict.article = Some(ArticleRef {
@@ -239,13 +233,7 @@ pub fn decide(message: &Message, retrieval: &Retrieval, policy: &Policy) -> Verd
         verdict.passage = None;
         verdict.alternatives = scored
             .iter()
-            .map(|(conf, c)| Alternative {
-                id: c.article_id.clone(),
-                title: c.title.clone(),
-                url: c.url.clone(),
-                confidence: *conf,
-                passage: c.passage.clone(),
-            })
+            .map(|(conf, c)| alternative(*conf, c))
             .collect();
         verdict.topic = Some(message.content_words.join(" ")).filter(|t| !t.is_empty());
         verdict.reason = "the message names a topic but does not say what to know about it".into();
@@ -289,6 +277,16 @@ pub fn smalltalk_verdict(mut verdict: Verdict, kind: Smalltalk) -> Verdict {
     verdict.other_questions.clear();
     verdict.reason = format!("{kind:?} needs no search").to_lowercase();
     verdict
+}
+
+fn alternative(confidence: f32, c: &Candidate) -> Alternative {
+    Alternative {
+        id: c.article_id.clone(),
+        title: c.title.clone(),
+        url: c.url.clone(),
+        confidence,
+        passage: c.passage.clone(),
+    }
 }
 
 fn evidence_summary(c: &Candidate) -> String {

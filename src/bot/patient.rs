@@ -120,23 +120,8 @@ async fn answer_text(bot: &Tg, state: &AppState, asked: &Asked, text: &str) -> H
             send::html(bot, chat, &messages::added_to_ticket(&ticket), None, None).await?;
         }
         Decision::Clarify => {
-            let topics: Vec<Offer> = offers.into_iter().take(CLOSEST_WHEN_UNSURE).collect();
-            let id = state
-                .store
-                .save_question(chat.0, name, text, None, &topics)?;
-            let mut rows = offer_rows(id, &topics);
-            rows.push(vec![InlineKeyboardButton::callback(
-                "🩺 Ask a kidney expert",
-                format!("ask:{id}"),
-            )]);
-            send::html(
-                bot,
-                chat,
-                &messages::clarify(&verdict),
-                Some(InlineKeyboardMarkup::new(rows)),
-                None,
-            )
-            .await?;
+            let html = messages::clarify(&verdict);
+            offer_closest(bot, state, asked, text, offers, &html, &[]).await?;
         }
         Decision::Answer => {
             let related: Vec<Offer> = offers.into_iter().take(RELATED_UNDER_ANSWER).collect();
@@ -166,31 +151,37 @@ async fn answer_text(bot: &Tg, state: &AppState, asked: &Asked, text: &str) -> H
             state.store.count("answered")?;
         }
         Decision::Escalate => {
-            let closest: Vec<Offer> = offers.into_iter().take(CLOSEST_WHEN_UNSURE).collect();
-            let id = state
-                .store
-                .save_question(chat.0, name, text, None, &closest)?;
-            let mut rows = offer_rows(id, &closest);
-            rows.push(vec![InlineKeyboardButton::callback(
-                "🩺 Ask a kidney expert",
-                format!("ask:{id}"),
-            )]);
-            rows.extend(other_question_rows(
-                state,
-                chat,
-                name,
-                &verdict.other_questions,
-            )?);
-            send::html(
-                bot,
-                chat,
-                &messages::not_sure(!closest.is_empty()),
-                Some(InlineKeyboardMarkup::new(rows)),
-                None,
-            )
-            .await?;
+            let html = messages::not_sure(!offers.is_empty());
+            let others = &verdict.other_questions;
+            offer_closest(bot, state, asked, text, offers, &html, others).await?;
         }
     }
+    Ok(())
+}
+
+/// Sends `html` with the closest articles, an *Ask a kidney expert* button and the further
+/// questions of the message as buttons (a question faqbot is unsure of, or a vague one).
+async fn offer_closest(
+    bot: &Tg,
+    state: &AppState,
+    asked: &Asked,
+    text: &str,
+    offers: Vec<Offer>,
+    html: &str,
+    others: &[String],
+) -> HandlerResult {
+    let closest: Vec<Offer> = offers.into_iter().take(CLOSEST_WHEN_UNSURE).collect();
+    let id = state
+        .store
+        .save_question(asked.chat.0, &asked.name, text, None, &closest)?;
+    let mut rows = offer_rows(id, &closest);
+    rows.push(vec![InlineKeyboardButton::callback(
+        "🩺 Ask a kidney expert",
+        format!("ask:{id}"),
+    )]);
+    rows.extend(other_question_rows(state, asked.chat, &asked.name, others)?);
+    let keyboard = Some(InlineKeyboardMarkup::new(rows));
+    send::html(bot, asked.chat, html, keyboard, None).await?;
     Ok(())
 }
 

@@ -46,7 +46,8 @@ fn every_required_topic_has_its_article_and_the_corpus_loads_without_warnings() 
 
 /// The dev sets (`dev_questions.jsonl`: short questions; `dev_extra.jsonl`: long, messy,
 /// off-corpus and vague messages), with the index built once.
-fn dev_report() -> faqbot::eval::Report {
+/// The sample corpus indexed in a scratch directory (kept alive with the engine).
+fn sample_engine() -> (TestEnv, Engine) {
     let env = TestEnv::with_sample_corpus();
     let layout = search::Layout {
         vector_cache: vector_cache(),
@@ -54,6 +55,11 @@ fn dev_report() -> faqbot::eval::Report {
     };
     search::build(&layout, &|_, _| {}).expect("sample corpus indexes");
     let engine = Engine::open(&layout.index).expect("index opens");
+    (env, engine)
+}
+
+fn dev_report() -> faqbot::eval::Report {
+    let (_env, engine) = sample_engine();
     let mut labelled = read_labelled(&repo().join("tests/data/dev_questions.jsonl")).unwrap();
     labelled.extend(read_labelled(&repo().join("tests/data/dev_extra.jsonl")).unwrap());
     assert!(labelled.len() >= 300);
@@ -98,13 +104,7 @@ fn the_dev_set_keeps_its_measured_quality() {
 
 #[test]
 fn the_triage_set_catches_emergencies_with_few_false_alarms() {
-    let env = TestEnv::with_sample_corpus();
-    let layout = search::Layout {
-        vector_cache: vector_cache(),
-        ..search::Layout::new(&env.corpus(), &env.path().join("index"))
-    };
-    search::build(&layout, &|_, _| {}).expect("sample corpus indexes");
-    let engine = Engine::open(&layout.index).expect("index opens");
+    let (_env, engine) = sample_engine();
     for (file, emergency, same_day) in
         [("triage_dev.jsonl", 1.0, 1.0), ("triage.jsonl", 0.97, 0.98)]
     {
