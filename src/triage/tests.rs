@@ -20,20 +20,6 @@ fn shipped_triage_file_is_valid() {
     shipped();
 }
 
-/// `TRIAGE_PROBE=file cargo test --lib probe -- --ignored --nocapture`: prints the
-/// assessment of each line of the file.
-#[test]
-#[ignore]
-fn probe() {
-    let text = std::fs::read_to_string(SHIPPED).expect("faq_corpus/triage.toml");
-    let config = parse::parse_checked(&text, Path::new(SHIPPED), false).expect("valid");
-    let triage = Triage::new(&config);
-    let file = std::env::var("TRIAGE_PROBE").expect("TRIAGE_PROBE");
-    for line in std::fs::read_to_string(file).expect("probe file").lines() {
-        println!("{line}\n  => {:?}", triage.assess(line));
-    }
-}
-
 const DEV_SET: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/triage_dev.jsonl");
 
 #[test]
