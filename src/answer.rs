@@ -100,6 +100,8 @@ const GENERIC_SHARE: f32 = 0.4;
 /// ... and a message of at most this many words, all such, is too vague to answer ("what
 /// is dialysis", "kidney pain").
 const GENERIC_MAX_CONCEPTS: usize = 2;
+/// In a corpus of fewer articles, a word's share of them says nothing (two saved pages).
+const GENERIC_MIN_ARTICLES: usize = 10;
 
 /// The default threshold, chosen on the dev set (`tests/data/dev_*.jsonl`).
 pub const DEFAULT_THRESHOLD: f32 = 0.85;
@@ -222,6 +224,7 @@ pub fn decide(message: &Message, retrieval: &Retrieval, policy: &Policy) -> Verd
     }
     let focus: Vec<_> = retrieval.concepts.iter().filter(|c| c.focus).collect();
     let generic_only = !focus.is_empty()
+        && retrieval.articles >= GENERIC_MIN_ARTICLES
         && message.content_words.len() <= GENERIC_MAX_CONCEPTS
         && focus.iter().all(|c| c.article_share > GENERIC_SHARE);
     let vague = (message.vague && (message.content_words.len() <= 1 || answerable.is_none()))

@@ -96,6 +96,8 @@ pub struct Retrieval {
     pub candidates: Vec<Candidate>,
     /// The emergency triage of the message (set by `faqbot::ask`, not by the search).
     pub triage: Option<Assessment>,
+    /// Articles in the corpus (how much an article share says).
+    pub articles: usize,
     /// Names in the question that the corpus never uses and that are not everyday words:
     /// a medicine, a condition, a test the articles do not cover.
     pub unknown_terms: Vec<String>,
@@ -295,6 +297,7 @@ impl Engine {
             concepts,
             candidates,
             triage: None,
+            articles: self.article_tokens.len(),
             unknown_terms,
         })
     }

@@ -165,13 +165,19 @@ fn triage_gives_the_level_and_categories_and_greetings_are_smalltalk() {
 #[test]
 fn vague_messages_are_asked_back_with_the_closest_topics() {
     let env = TestEnv::with_fixture_corpus();
-    for vague in ["potassium", "Kidney problem.", "what is dialysis"] {
+    for vague in ["potassium", "Kidney problem.", "help me please kidney"] {
         let a = env.ask(vague);
         assert_eq!(a["decision"], "clarify", "{vague}: {a}");
         assert!(a["article"].is_null() && a["passage"].is_null());
         assert!(!a["alternatives"].as_array().unwrap().is_empty(), "{a}");
     }
-    assert_eq!(env.ask("what is dialysis")["topic"], "dialysis");
+    // In a corpus where most articles are about dialysis, the word alone names no topic.
+    let sample = TestEnv::with_sample_corpus();
+    for vague in ["dialysis", "what is dialysis", "kidney pain"] {
+        assert_eq!(sample.ask(vague)["decision"], "clarify", "{vague}");
+    }
+    assert_eq!(sample.ask("what is dialysis")["topic"], "dialysis");
+    assert_ne!(sample.ask("what is fsgs")["decision"], "clarify");
     let run = env.run(&["ask", "potassium"]).success();
     assert!(
         run.stdout
@@ -313,4 +319,26 @@ fn usage_errors_exit_2_with_one_clear_line() {
     let run = env.run(&["ask", "--corpus", "nowhere", "x"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("nowhere"));
+}
+
+#[test]
+fn a_corpus_of_two_saved_pages_answers_what_its_pages_plainly_say() {
+    let env = TestEnv::empty();
+    for page in ["dialysis.html", "kidney-diet.html"] {
+        let path = crate::env::fixtures().join("pages/clinic_html").join(page);
+        env.corpus_file(page, std::fs::read(path).unwrap());
+    }
+    env.corpus_file("corpus.toml", "base_url = \"https://clinic.example/\"\n");
+    let a = env.ask("how does peritoneal dialysis work at home?");
+    assert_eq!(a["decision"], "answer", "{a}");
+    assert_eq!(a["article"]["id"], "dialysis");
+    assert!(a["passage"].as_str().unwrap().contains("peritoneum"), "{a}");
+    let a = env.ask("what is haemodialysis and how often do I need it");
+    assert_eq!(best(&a), "dialysis", "{a}");
+    assert_ne!(
+        a["decision"], "clarify",
+        "a word in one of two pages is specific: {a}"
+    );
+    let a = env.ask("which foods should I avoid on a kidney diet?");
+    assert_eq!(a["article"]["id"], "kidney-diet", "{a}");
 }
