@@ -269,7 +269,7 @@ pub fn decide(message: &Message, retrieval: &Retrieval, policy: &Policy) -> Verd
 }
 
 /// The verdict for small talk: nothing searched is shown.
-pub fn smalltalk_verdict(mut verdict: Verdict, kind: Smalltalk) -> Verdict {
+fn smalltalk_verdict(mut verdict: Verdict, kind: Smalltalk) -> Verdict {
     verdict.decision = Decision::Smalltalk;
     verdict.smalltalk = Some(kind);
     verdict.confidence = 0.0;

@@ -67,7 +67,8 @@ pub struct Concept {
     /// From the question itself (true) or from the backstory around it (false).
     pub focus: bool,
     /// Share of the articles that mention it (0..1): "dialysis" is in most of a kidney
-    /// corpus, "hiccups" in one.
+    /// corpus, "hiccups" in one. Measured for the question's concepts only (0 for the
+    /// backstory's).
     pub article_share: f32,
 }
 
@@ -267,6 +268,8 @@ impl Engine {
             .iter()
             .filter_map(|(_, f)| f.as_ref().map(|f| f.score))
             .fold(0.0, f32::max);
+        // The question's own concepts: what each candidate's coverage is measured against.
+        let focus: Vec<Concept> = concepts.iter().filter(|c| c.focus).cloned().collect();
         let mut candidates = Vec::with_capacity(found.len());
         for (article_id, lexical) in found {
             let similarity = similarities
@@ -277,13 +280,7 @@ impl Engine {
                 Some(f) => f,
                 None => self.best_passage_doc(&searcher, &article_id, &query, &similarity)?,
             };
-            candidates.push(self.candidate(
-                article_id,
-                lexical,
-                best_score,
-                &similarity,
-                &concepts,
-            ));
+            candidates.push(self.candidate(article_id, lexical, best_score, &similarity, &focus));
         }
         candidates.sort_by(|a, b| {
             b.relevance
@@ -406,11 +403,11 @@ impl Engine {
         Ok(())
     }
 
-    /// Words of the question that name something the corpus never mentions: not filler, not
-    /// an everyday English word, not a typo of a known word, not a number.
-    fn unknown_terms(&self, focus: &str) -> Vec<String> {
+    /// Words of the questions that name something the corpus never mentions: not filler,
+    /// not an everyday English word, not a typo of a known word, not a number.
+    fn unknown_terms(&self, questions: &str) -> Vec<String> {
         let mut unknown: Vec<String> = Vec::new();
-        for word in words(focus) {
+        for word in words(questions) {
             if is_stop_word(&word)
                 || is_common_word(&word)
                 || word.chars().any(|c| c.is_ascii_digit())
@@ -492,12 +489,14 @@ impl Engine {
                 focus,
                 article_share: 0.0,
             };
-            let mentioning = self
-                .article_tokens
-                .values()
-                .filter(|article| expressed(&concept, &|t: &str| article.contains(t)))
-                .count();
-            concept.article_share = mentioning as f32 / self.article_tokens.len().max(1) as f32;
+            if focus {
+                let mentioning = self
+                    .article_tokens
+                    .values()
+                    .filter(|article| expressed(&concept, &|t: &str| article.contains(t)))
+                    .count();
+                concept.article_share = mentioning as f32 / self.article_tokens.len().max(1) as f32;
+            }
             concepts.push(concept);
         }
         Ok(concepts)
@@ -542,16 +541,15 @@ impl Engine {
         found: Found,
         best_score: f32,
         similarity: &ArticleSimilarity,
-        concepts: &[Concept],
+        focus: &[Concept],
     ) -> Candidate {
         let doc = &found.doc;
-        let focus: Vec<Concept> = concepts.iter().filter(|c| c.focus).cloned().collect();
         let all = self.text(doc, self.fields.all);
         let tokens: HashSet<&str> = all.split_whitespace().collect();
-        let passage_coverage = coverage(&focus, |t| tokens.contains(t));
+        let passage_coverage = coverage(focus, |t| tokens.contains(t));
         let empty = HashSet::new();
         let article = self.article_tokens.get(&article_id).unwrap_or(&empty);
-        let article_coverage = coverage(&focus, |t| article.contains(t));
+        let article_coverage = coverage(focus, |t| article.contains(t));
         let mut missing: Vec<&Concept> = focus
             .iter()
             .filter(|c| !expressed(c, &|t: &str| article.contains(t)))
@@ -560,7 +558,7 @@ impl Engine {
         let phrases = self.text(doc, self.fields.phrases);
         let phrase_match = phrases
             .lines()
-            .map(|phrase| self.phrase_match(&focus, phrase))
+            .map(|phrase| self.phrase_match(focus, phrase))
             .fold(0.0, f32::max);
         let heading = self.text(doc, self.fields.heading_text);
         let evidence = Evidence {
