@@ -9,6 +9,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
+use crate::triage::Level;
+
 /// Every table with rows about a patient, keyed by `chat_id`: what `/forget` erases.
 const PATIENT_TABLES: [&str; 4] = ["questions", "tickets", "feedback", "unreachable"];
 
@@ -50,7 +52,8 @@ pub struct Ticket {
     pub chat_id: i64,
     pub first_name: String,
     pub question: String,
-    pub urgent: bool,
+    /// The triage level that opened the ticket; `None` for a routine question.
+    pub urgency: Option<Level>,
     pub open: bool,
     pub answered: bool,
     pub created_at: i64,
@@ -96,6 +99,27 @@ CREATE TABLE IF NOT EXISTS unreachable (chat_id INTEGER PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 ";
+
+/// How a ticket's urgency is stored in the `urgent` column: 0 routine, 1 emergency (what
+/// every urgent ticket was before there were two levels), 2 same-day.
+fn urgency_code(urgency: Option<Level>) -> i64 {
+    match urgency {
+        None => 0,
+        Some(Level::Emergency) => 1,
+        Some(Level::SameDay) => 2,
+    }
+}
+
+/// Orders tickets by urgency: emergencies, then same-day, then routine.
+const PRIORITY: &str = "CASE urgent WHEN 1 THEN 0 WHEN 2 THEN 1 ELSE 2 END";
+
+fn urgency_from_code(code: i64) -> Option<Level> {
+    match code {
+        0 => None,
+        2 => Some(Level::SameDay),
+        _ => Some(Level::Emergency),
+    }
+}
 
 pub fn now() -> i64 {
     SystemTime::now()
@@ -230,14 +254,20 @@ impl Store {
         chat_id: i64,
         first_name: &str,
         question: &str,
-        urgent: bool,
+        urgency: Option<Level>,
     ) -> Result<Ticket> {
         let created_at = now();
         let id = self.with(|c| {
             c.execute(
                 "INSERT INTO tickets (chat_id, first_name, question, urgent, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![chat_id, first_name, question, urgent, created_at],
+                params![
+                    chat_id,
+                    first_name,
+                    question,
+                    urgency_code(urgency),
+                    created_at
+                ],
             )?;
             Ok(c.last_insert_rowid())
         })?;
@@ -246,7 +276,7 @@ impl Store {
             chat_id,
             first_name: first_name.to_string(),
             question: question.to_string(),
-            urgent,
+            urgency,
             open: true,
             answered: false,
             created_at,
@@ -278,7 +308,7 @@ impl Store {
             chat_id: r.get(1)?,
             first_name: r.get(2)?,
             question: r.get(3)?,
-            urgent: r.get(4)?,
+            urgency: urgency_from_code(r.get(4)?),
             open: r.get(5)?,
             answered: r.get(6)?,
             created_at: r.get(7)?,
@@ -287,8 +317,17 @@ impl Store {
     }
 
     fn tickets_where(&self, condition: &str, param: impl rusqlite::ToSql) -> Result<Vec<Ticket>> {
+        self.tickets_ordered(condition, "id", param)
+    }
+
+    fn tickets_ordered(
+        &self,
+        condition: &str,
+        order: &str,
+        param: impl rusqlite::ToSql,
+    ) -> Result<Vec<Ticket>> {
         let sql = format!(
-            "SELECT {} FROM tickets WHERE {condition} ORDER BY id",
+            "SELECT {} FROM tickets WHERE {condition} ORDER BY {order}",
             Self::TICKET_COLUMNS
         );
         self.with(|c| {
@@ -319,8 +358,19 @@ impl Store {
             .pop())
     }
 
+    /// Open tickets, the most urgent first, oldest first within a level.
     pub fn open_tickets(&self) -> Result<Vec<Ticket>> {
-        self.tickets_where("open = ?1", 1)
+        self.tickets_ordered("open = ?1", &format!("{PRIORITY}, id"), 1)
+    }
+
+    /// Open tickets not yet in the expert group, in the order to post them: emergencies
+    /// first, then same-day, then routine questions, oldest first within a level.
+    pub fn unposted_tickets(&self) -> Result<Vec<Ticket>> {
+        self.tickets_ordered(
+            "open = ?1 AND group_message_id IS NULL",
+            &format!("{PRIORITY}, id"),
+            1,
+        )
     }
 
     pub fn mark_answered(&self, ticket_id: i64) -> Result<()> {
@@ -472,7 +522,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
         let ticket = store
-            .create_ticket(42, "Anna", "why red pee", false)
+            .create_ticket(42, "Anna", "why red pee", None)
             .unwrap();
         store.link_message(ticket.id, 900).unwrap();
         store
@@ -504,12 +554,40 @@ mod tests {
         let store = Store::open(dir.path()).unwrap();
         assert!(store.first_delivery(7).unwrap());
         assert!(!store.first_delivery(7).unwrap());
-        let t = store.create_ticket(1, "B", "q", false).unwrap();
+        let t = store.create_ticket(1, "B", "q", None).unwrap();
         assert_eq!(store.due_reminders(now() + 1).unwrap().len(), 1);
         assert!(store.due_reminders(now() - 10).unwrap().is_empty());
         store.mark_answered(t.id).unwrap();
         assert!(store.due_reminders(now() + 100).unwrap().is_empty());
         assert!(store.close_ticket(t.id).unwrap());
         assert!(!store.close_ticket(t.id).unwrap());
+    }
+
+    #[test]
+    fn tickets_are_posted_and_listed_most_urgent_first_and_keep_their_level() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let routine = store.create_ticket(1, "A", "diet?", None).unwrap();
+        let same_day = store
+            .create_ticket(2, "B", "no pee", Some(Level::SameDay))
+            .unwrap();
+        let emergency = store
+            .create_ticket(3, "C", "chest pain", Some(Level::Emergency))
+            .unwrap();
+        let order = |tickets: Vec<Ticket>| tickets.iter().map(|t| t.id).collect::<Vec<_>>();
+        assert_eq!(
+            order(store.open_tickets().unwrap()),
+            [emergency.id, same_day.id, routine.id]
+        );
+        assert_eq!(
+            order(store.unposted_tickets().unwrap()),
+            [emergency.id, same_day.id, routine.id]
+        );
+        store.link_message(emergency.id, 10).unwrap();
+        let next = &store.unposted_tickets().unwrap()[0];
+        assert_eq!((next.id, next.urgency), (same_day.id, Some(Level::SameDay)));
+        store.link_message(same_day.id, 11).unwrap();
+        store.link_message(routine.id, 12).unwrap();
+        assert!(store.unposted_tickets().unwrap().is_empty());
     }
 }

@@ -1,12 +1,14 @@
-//! The expert group: tickets posted as copies, replies relayed to patients, follow-ups,
-//! commands, reminders, and the maintainers' `/reindex`.
+//! The expert group: tickets posted as copies (the most urgent first), replies relayed to
+//! patients, follow-ups, commands, reminders, and the maintainers' `/reindex`.
 
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::Ordering;
-use std::sync::Arc;
-use std::time::Instant;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use teloxide::prelude::*;
 use teloxide::types::{MessageId, ReplyParameters};
+use tokio::sync::{oneshot, Notify};
 use tracing::{error, info, warn};
 
 use super::messages;
@@ -14,37 +16,111 @@ use super::send::{self, is_unreachable, retry};
 use super::{guard, AppState, ExpertCommand, HandlerResult, Tg, EXPERT_GROUP_SETTING};
 use crate::search::{self, Engine};
 use crate::store::{now, Offer, Ticket};
+use crate::triage::Level;
 
-/// Creates a ticket and posts it in the expert group. If posting fails the ticket is kept and
-/// the reminder loop posts it later.
+/// How long a patient's handler waits for its ticket to reach the expert group, so that a
+/// follow-up never lands before the question it follows. Telegram allows a group about 20
+/// messages a minute; past this wait the ticket is still posted, just later.
+const POST_WAIT: Duration = Duration::from_secs(90);
+
+/// Tickets waiting for the expert group. One task posts them, the most urgent first, so an
+/// emergency never waits behind routine questions in Telegram's per-group rate limit.
+#[derive(Default)]
+pub struct Outbox {
+    wake: Notify,
+    waiting: Mutex<HashMap<i64, Waiting>>,
+}
+
+/// What the poster needs besides the stored ticket: the bot's guesses for the experts, and
+/// the handler to tell once the ticket is posted (dropping it tells too).
+struct Waiting {
+    guesses: Vec<Offer>,
+    _posted: oneshot::Sender<()>,
+}
+
+impl Outbox {
+    fn waiting(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Waiting>> {
+        self.waiting
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// Creates a ticket and has it posted in the expert group, in order of urgency. If posting
+/// fails the ticket is kept and posted on a later round.
 pub async fn open_ticket(
-    bot: &Tg,
     state: &AppState,
     chat_id: i64,
     first_name: &str,
     question: &str,
-    urgent: bool,
+    urgency: Option<Level>,
     guesses: &[Offer],
 ) -> anyhow::Result<Ticket> {
     let ticket = state
         .store
-        .create_ticket(chat_id, first_name, question, urgent)?;
+        .create_ticket(chat_id, first_name, question, urgency)?;
     state.store.count("escalated")?;
-    info!(ticket = ticket.id, urgent, "ticket opened");
-    post_ticket(bot, state, &ticket, guesses).await;
+    info!(ticket = ticket.id, urgency = ?urgency, "ticket opened");
+    let (posted, wait) = oneshot::channel();
+    state.outbox.waiting().insert(
+        ticket.id,
+        Waiting {
+            guesses: guesses.to_vec(),
+            _posted: posted,
+        },
+    );
+    state.outbox.wake.notify_one();
+    let _ = tokio::time::timeout(POST_WAIT, wait).await;
     Ok(ticket)
 }
 
-async fn post_ticket(bot: &Tg, state: &AppState, ticket: &Ticket, guesses: &[Offer]) {
+/// Posts waiting tickets as they come, and retries those that failed every round.
+pub async fn post_loop(bot: Tg, state: Arc<AppState>) {
+    loop {
+        if let Err(e) = post_waiting(&bot, &state).await {
+            warn!("cannot read the tickets to post: {e}");
+        }
+        let _ = tokio::time::timeout(round(&state), state.outbox.wake.notified()).await;
+    }
+}
+
+/// Posts every unposted ticket, choosing the most urgent one afresh after each post so a
+/// new emergency goes next. A ticket that fails waits for the next round.
+async fn post_waiting(bot: &Tg, state: &AppState) -> anyhow::Result<()> {
+    let mut failed = HashSet::new();
+    loop {
+        let unposted = state.store.unposted_tickets()?;
+        let Some(ticket) = unposted.into_iter().find(|t| !failed.contains(&t.id)) else {
+            return Ok(());
+        };
+        let waiting = state.outbox.waiting().remove(&ticket.id);
+        let guesses = waiting.as_ref().map_or(&[][..], |w| w.guesses.as_slice());
+        if !post_ticket(bot, state, &ticket, guesses).await {
+            failed.insert(ticket.id);
+        }
+    }
+}
+
+async fn post_ticket(bot: &Tg, state: &AppState, ticket: &Ticket, guesses: &[Offer]) -> bool {
     let text = messages::ticket(ticket, guesses);
     match send::html(bot, state.expert_group(), &text, None, None).await {
         Ok(posted) => {
             if let Err(e) = state.store.link_message(ticket.id, posted.id.0) {
                 error!(ticket = ticket.id, "cannot link the ticket message: {e}");
             }
+            true
         }
-        Err(e) => warn!(ticket = ticket.id, "cannot post the ticket yet: {e}"),
+        Err(e) => {
+            warn!(ticket = ticket.id, "cannot post the ticket yet: {e}");
+            false
+        }
     }
+}
+
+/// How often the background tasks run a round: a quarter of the reminder period, within
+/// 200 ms and 5 s.
+fn round(state: &AppState) -> Duration {
+    (state.reminder_after / 4).clamp(Duration::from_millis(200), Duration::from_secs(5))
 }
 
 fn reply_target(ticket: &Ticket) -> Option<MessageId> {
@@ -231,8 +307,7 @@ pub async fn reindex(bot: &Tg, state: &AppState, chat: ChatId) -> anyhow::Result
     Ok(())
 }
 
-/// Every so often: post tickets that could not be posted, remind the experts of waiting
-/// ones, and drop expired data.
+/// Every so often: remind the experts of waiting tickets, and drop expired data.
 pub async fn reminder_loop(bot: Tg, state: Arc<AppState>, configured_group: i64) {
     if let Err(e) = state
         .store
@@ -240,12 +315,8 @@ pub async fn reminder_loop(bot: Tg, state: Arc<AppState>, configured_group: i64)
     {
         error!("cannot store the configured group: {e}");
     }
-    let period = (state.reminder_after / 4).clamp(
-        std::time::Duration::from_millis(200),
-        std::time::Duration::from_secs(5),
-    );
     loop {
-        tokio::time::sleep(period).await;
+        tokio::time::sleep(round(&state)).await;
         if let Err(e) = remind(&bot, &state).await {
             warn!("reminder round failed: {e}");
         }
@@ -254,11 +325,6 @@ pub async fn reminder_loop(bot: Tg, state: Arc<AppState>, configured_group: i64)
 
 async fn remind(bot: &Tg, state: &AppState) -> anyhow::Result<()> {
     state.store.prune()?;
-    for ticket in state.store.open_tickets()? {
-        if ticket.group_message_id.is_none() {
-            post_ticket(bot, state, &ticket, &[]).await;
-        }
-    }
     let waited = state.reminder_after.as_secs() as i64;
     for ticket in state.store.due_reminders(now() - waited)? {
         let text = messages::reminder(&ticket, now() - ticket.created_at);

@@ -4,6 +4,7 @@
 use crate::answer::Verdict;
 use crate::render::smalltalk_reply;
 use crate::store::{Offer, Stats, Ticket};
+use crate::triage::Level;
 
 /// Telegram's limit, counted in UTF-16 code units after entity parsing.
 pub const MAX_MESSAGE: usize = 4096;
@@ -234,10 +235,10 @@ pub fn expired() -> String {
 
 /// The ticket as posted in the expert group: a copy, with the patient's first name only.
 pub fn ticket(ticket: &Ticket, guesses: &[Offer]) -> String {
-    let flag = if ticket.urgent {
-        " 🚨 <b>URGENT</b>"
-    } else {
-        ""
+    let flag = match ticket.urgency {
+        Some(Level::Emergency) => " 🚨 <b>EMERGENCY</b>",
+        Some(Level::SameDay) => " ⚠️ <b>SAME DAY</b>",
+        None => "",
     };
     let mut text = format!(
         "🆕 <b>Question #{}</b>{flag}\nFrom: {}\n\n{}\n",
@@ -326,7 +327,11 @@ pub fn open_tickets(tickets: &[Ticket]) -> String {
     let mut text = format!("<b>{} open question(s):</b>\n", tickets.len());
     for t in tickets.iter().take(50) {
         let state = if t.answered { "answered" } else { "waiting" };
-        let urgent = if t.urgent { " 🚨" } else { "" };
+        let urgent = match t.urgency {
+            Some(Level::Emergency) => " 🚨",
+            Some(Level::SameDay) => " ⚠️",
+            None => "",
+        };
         text.push_str(&format!(
             "• #{}{urgent} {} ({state}): {}\n",
             t.id,

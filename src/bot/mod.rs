@@ -43,6 +43,7 @@ pub struct AppState {
     admins: Vec<u64>,
     flood: Mutex<FloodGate>,
     reminder_after: std::time::Duration,
+    outbox: experts::Outbox,
 }
 
 impl AppState {
@@ -175,6 +176,7 @@ pub async fn serve(config: BotConfig) -> anyhow::Result<()> {
         admins: config.admins.clone(),
         flood: Mutex::new(FloodGate::new(config.flood_per_minute)),
         reminder_after: config.reminder_after,
+        outbox: experts::Outbox::default(),
     });
     let bot = Bot::new(config.token.expose())
         .set_api_url(config.api_url.clone())
@@ -187,6 +189,7 @@ pub async fn serve(config: BotConfig) -> anyhow::Result<()> {
     if let Err(e) = bot.set_my_commands(commands).await {
         warn!("cannot set the command list: {e}");
     }
+    let poster = tokio::spawn(experts::post_loop(bot.clone(), state.clone()));
     let reminders = tokio::spawn(experts::reminder_loop(
         bot.clone(),
         state.clone(),
@@ -217,6 +220,7 @@ pub async fn serve(config: BotConfig) -> anyhow::Result<()> {
     );
     dispatcher.dispatch().await;
     reminders.abort();
+    poster.abort();
     info!("faqbot stopped");
     Ok(())
 }

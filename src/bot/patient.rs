@@ -99,7 +99,7 @@ async fn answer_text(bot: &Tg, state: &AppState, asked: &Asked, text: &str) -> H
             .await?;
             state.store.count("urgent")?;
             let ticket =
-                experts::open_ticket(bot, state, chat.0, name, text, true, &offers).await?;
+                experts::open_ticket(state, chat.0, name, text, Some(level), &offers).await?;
             send::html(
                 bot,
                 chat,
@@ -371,12 +371,11 @@ pub async fn callback(bot: Tg, query: CallbackQuery, state: Arc<AppState>) -> Ha
                             Some(t) if t.question == question.text => t,
                             _ => {
                                 experts::open_ticket(
-                                    &bot,
                                     &state,
                                     chat.0,
                                     &question.first_name,
                                     &question.text,
-                                    false,
+                                    None,
                                     &question.offers,
                                 )
                                 .await?

@@ -517,7 +517,11 @@ async fn emergencies_smalltalk_media_edits_and_floods_get_fitting_replies() {
         safety.plain_text
     );
     let ticket = bot.nth(GROUP, 1).await;
-    assert!(ticket.plain_text.contains("URGENT"));
+    assert!(
+        ticket.plain_text.contains("EMERGENCY"),
+        "{}",
+        ticket.plain_text
+    );
     assert!(bot
         .nth(PATIENT, 2)
         .await
@@ -557,6 +561,52 @@ async fn emergencies_smalltalk_media_edits_and_floods_get_fitting_replies() {
         .await
         .plain_text
         .contains("edited"));
+}
+
+#[tokio::test]
+async fn urgent_tickets_jump_the_queue_to_the_expert_group_and_carry_their_level() {
+    let bot = BotEnv::start().await;
+    // Five patients ask what the corpus cannot answer and all ask for an expert at once.
+    // Telegram lets the bot post about one message a second in a group, so their tickets queue.
+    let patients: Vec<i64> = (101..=105).collect();
+    for &patient in &patients {
+        bot.tg
+            .push_private_text(patient, "Pat", "Where can I park my car at the hospital?");
+    }
+    for &patient in &patients {
+        let unsure = bot.nth(patient, 1).await;
+        let ask = buttons(&unsure)
+            .into_iter()
+            .find(|(_, data)| data.starts_with("ask:"))
+            .expect("an ask-an-expert button")
+            .1;
+        bot.tg.push_callback(patient, unsure.message_id, &ask);
+    }
+    bot.nth(GROUP, 1).await;
+    // Then two urgent messages: a same-day one and an emergency.
+    bot.tg
+        .push_private_text(201, "Sam", "my potassium is 6.8 on todays bloods");
+    bot.tg.push_private_text(
+        202,
+        "Eve",
+        "my husband has crushing chest pain and is sweating",
+    );
+    let posted = bot.tg.wait_for_sent(GROUP, 7, WAIT).await.unwrap();
+    let position = |marker: &str| {
+        posted
+            .iter()
+            .position(|m| m.plain_text.contains(marker))
+            .unwrap_or_else(|| panic!("no {marker} ticket in {posted:#?}"))
+    };
+    let (emergency, same_day) = (position("EMERGENCY"), position("SAME DAY"));
+    assert!(
+        emergency <= 3 && same_day <= 3,
+        "urgent tickets waited behind routine ones: emergency #{emergency}, same-day #{same_day}"
+    );
+    assert!(
+        posted[6].plain_text.contains("park my car"),
+        "routine questions come last"
+    );
 }
 
 #[tokio::test]
