@@ -1,5 +1,7 @@
 //! Cost per question of `faqbot ask --json -`: opens the index once, then answers and
-//! serialises 10,000 questions one by one, timing each. Run with `cargo bench --bench ask`.
+//! serialises 10,000 questions one by one, timing each; then times the emergency triage
+//! alone on 10,000 messages (questions and the labelled triage set), the part of that cost
+//! every message pays before anything else. Run with `cargo bench --bench ask`.
 //!
 //! The corpus is `faq_corpus/` (or `FAQBOT_BENCH_CORPUS`); the questions cycle through
 //! `tests/data/dev_questions.jsonl` and, when present beside the repo, the MedQuAD set.
@@ -8,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use faqbot::answer::Policy;
-use faqbot::commands::read_labelled;
+use faqbot::commands::{read_labelled, read_triage_set};
 use faqbot::search::{self, Engine};
 
 const QUESTIONS: usize = 10_000;
@@ -49,32 +51,37 @@ fn main() -> anyhow::Result<()> {
         times.push(t.elapsed());
     }
     let total = started.elapsed();
-    times.sort();
-    let at = |p: f64| times[((times.len() - 1) as f64 * p) as usize];
     println!(
         "{QUESTIONS} questions ({} distinct, {bytes} bytes of JSON) in {total:.2?}",
         questions.len()
     );
+    let answering = Percentiles::of(times);
     println!(
-        "per question: median {:?}  p90 {:?}  p99 {:?}  max {:?}  mean {:?}",
-        at(0.5),
-        at(0.9),
-        at(0.99),
-        at(1.0),
+        "per question: {answering}  mean {:?}",
         total / QUESTIONS as u32
     );
-    let within = |t: Duration, ms: u64| {
-        if t <= Duration::from_millis(ms) {
-            "yes"
-        } else {
-            "NO"
-        }
-    };
     println!(
         "median within 15 ms: {}   p99 within 50 ms: {}",
-        within(at(0.5), 15),
-        within(at(0.99), 50)
+        within(answering.median, 15_000),
+        within(answering.p99, 50_000)
     );
+
+    let mut messages = questions.clone();
+    let triage_set = read_triage_set(&repo.join("tests/data/triage.jsonl"))?.unwrap_or_default();
+    messages.extend(triage_set.into_iter().map(|item| item.q));
+    let mut times = Vec::with_capacity(QUESTIONS);
+    let mut urgent = 0;
+    for m in messages.iter().cycle().take(QUESTIONS) {
+        let t = Instant::now();
+        urgent += usize::from(std::hint::black_box(engine.triage(m)).is_some());
+        times.push(t.elapsed());
+    }
+    let triage = Percentiles::of(times);
+    println!(
+        "triage alone, {QUESTIONS} messages ({} distinct, {urgent} urgent): {triage}",
+        messages.len()
+    );
+    println!("triage p99 within 1 ms: {}", within(triage.p99, 1_000));
     Ok(())
 }
 
@@ -96,4 +103,43 @@ fn questions(repo: &Path) -> anyhow::Result<Vec<String>> {
         questions.extend(read_labelled(&file)?.into_iter().map(|l| l.q));
     }
     Ok(questions)
+}
+
+/// Median and tails of a set of timings.
+struct Percentiles {
+    median: Duration,
+    p90: Duration,
+    p99: Duration,
+    max: Duration,
+}
+
+impl Percentiles {
+    fn of(mut times: Vec<Duration>) -> Percentiles {
+        times.sort();
+        let at = |p: f64| times[((times.len() - 1) as f64 * p) as usize];
+        Percentiles {
+            median: at(0.5),
+            p90: at(0.9),
+            p99: at(0.99),
+            max: at(1.0),
+        }
+    }
+}
+
+impl std::fmt::Display for Percentiles {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "median {:?}  p90 {:?}  p99 {:?}  max {:?}",
+            self.median, self.p90, self.p99, self.max
+        )
+    }
+}
+
+fn within(t: Duration, micros: u64) -> &'static str {
+    if t <= Duration::from_micros(micros) {
+        "yes"
+    } else {
+        "NO"
+    }
 }

@@ -54,6 +54,9 @@ pub struct Language {
     pub question_starts: Vec<String>,
     /// Words saying the message is about a real person ("i", "my", "he", "dad").
     pub personal: Vec<String>,
+    /// Words pointing back to what was just said ("it", "this"): a sentence with one and a
+    /// marker of now, after a general question, makes that question about now.
+    pub pointing_back: Vec<String>,
 }
 
 /// What a concept stands for, which decides how it is found and which filters apply.

@@ -23,6 +23,8 @@ const NEGATION_REACH_WORDS: usize = 3;
 /// How many words a lab qualifier may stand from the lab's name ("potassium *came back*
 /// dangerously high").
 const QUALIFIER_REACH: usize = 5;
+/// How far after "it" a marker of now may stand to make it about now ("had it for 30 mins now").
+const NOW_REACH: usize = 6;
 /// How many words may stand between a lab's name and its value.
 const VALUE_REACH: usize = 5;
 
@@ -36,6 +38,7 @@ pub struct Triage {
     negation_ends: HashSet<String>,
     question_starts: HashSet<String>,
     personal: HashSet<String>,
+    pointing_back: HashSet<String>,
     cues: PhraseSet,
     /// Phrases of symptoms, contexts, durations, and lab qualifiers; owner = concept index.
     concepts: PhraseSet,
@@ -142,6 +145,7 @@ impl Triage {
             negation_ends: norms(&language.negation_ends),
             question_starts: raws(&language.question_starts),
             personal: raws(&language.personal),
+            pointing_back: raws(&language.pointing_back),
             config: config.clone(),
             normaliser,
             vocabulary,
@@ -413,11 +417,25 @@ impl Triage {
     }
 
     /// A hypothetical cue before the hit in its clause ("what if", "signs of"), or a general
-    /// question ("is chest pain dangerous?") with nobody in it and nothing happening now.
+    /// question ("is chest pain dangerous?") with nobody in it and nothing happening now;
+    /// unless the next sentence points back to it, now ("I've had it for 30 mins now").
     fn hypothetical(&self, hit: &Hit, tokens: &Tokens, cues: &Cues) -> bool {
         let toks = &tokens.tokens;
         let clause = toks[hit.first].clause;
         let present_in = |pred: &dyn Fn(usize) -> bool| cues.present.iter().any(|m| pred(m.first));
+        // "is it normal to get crushing chest pain? I've had it 30 mins now": a next sentence
+        // that points back to it and speaks of now makes the question about the asker.
+        let continued_now = tokens
+            .sentences
+            .get(toks[hit.first].sentence + 1)
+            .is_some_and(|next| {
+                next.clone()
+                    .filter(|&at| self.pointing_back.contains(&toks[at].raw))
+                    .any(|at| self.now_after(at, tokens, cues))
+            });
+        if continued_now {
+            return false;
+        }
         let cued = cues.hypothetical.iter().any(|cue| {
             cue.first <= hit.first
                 && toks[cue.first].clause == clause
@@ -435,6 +453,23 @@ impl Triage {
                 .iter()
                 .any(|t| self.personal.contains(&t.raw))
             && !present_in(&|at| sentence.contains(&at))
+    }
+
+    /// A marker of now shortly after `at` in its clause ("had it 30 mins now"), other than a
+    /// "now" that opens a new thought ("had it and now I'm scared").
+    fn now_after(&self, at: usize, tokens: &Tokens, cues: &Cues) -> bool {
+        let toks = &tokens.tokens;
+        cues.present.iter().any(|m| {
+            let opens_thought = m.first == m.last
+                && toks[m.first].raw == "now"
+                && toks
+                    .get(m.last + 1)
+                    .is_some_and(|t| self.personal.contains(&t.raw));
+            m.first > at
+                && m.first - at <= NOW_REACH
+                && toks[m.first].clause == toks[at].clause
+                && !opens_thought
+        })
     }
 
     /// Why a rule is met, if it is: its first concept's hit (not in a sentence with an

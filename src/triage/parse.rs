@@ -147,6 +147,8 @@ struct RawLanguage {
     hypothetical_exceptions: Option<Strings>,
     question_starts: Strings,
     personal: Strings,
+    #[serde(default)]
+    pointing_back: Option<Strings>,
 }
 
 #[derive(Deserialize)]
@@ -347,6 +349,7 @@ impl Checker<'_> {
             ),
             question_starts: self.strings(raw.question_starts, "language.question_starts"),
             personal: self.strings(raw.personal, "language.personal"),
+            pointing_back: self.optional_strings(raw.pointing_back, "language.pointing_back"),
         }
     }
 

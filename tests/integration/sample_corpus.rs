@@ -102,11 +102,11 @@ fn the_dev_set_keeps_its_measured_quality() {
     assert!(top.questions >= 50 && top.right >= 0.9, "{top:?}");
 }
 
+/// No labelled emergency may be missed: one missed emergency fails the test.
 #[test]
 fn the_triage_set_catches_emergencies_with_few_false_alarms() {
     let (_env, engine) = sample_engine();
-    for (file, emergency, same_day) in
-        [("triage_dev.jsonl", 1.0, 1.0), ("triage.jsonl", 0.97, 0.98)]
+    for (file, emergency, same_day) in [("triage_dev.jsonl", 1.0, 1.0), ("triage.jsonl", 1.0, 0.98)]
     {
         let items = read_triage_set(&repo().join("tests/data").join(file))
             .unwrap()
