@@ -69,35 +69,61 @@ impl Encoder {
         Ok(self.inner.embed(&[text])?.pop())
     }
 
-    /// Unit vectors for many texts, reusing the cache; the cache learns the new ones.
+    /// Unit vectors for many texts, reusing the cache; the cache learns the new ones. Text
+    /// not in the cache is encoded once however often it occurs, on every core.
     pub fn encode_all(
         &self,
         texts: &[String],
         cache: &mut Cache,
     ) -> Result<Vec<Vec<f32>>, SemanticError> {
         let keys: Vec<[u8; 32]> = texts.iter().map(|t| cache_key(t)).collect();
-        let missing: Vec<usize> = (0..texts.len())
-            .filter(|&i| !cache.vectors.contains_key(&keys[i]))
-            .collect();
-        for chunk in missing.chunks(BATCH) {
-            let batch: Vec<&str> = chunk.iter().map(|&i| clip(&texts[i])).collect();
-            let nonblank: Vec<&str> = batch
-                .iter()
-                .copied()
-                .filter(|t| !t.trim().is_empty())
+        let mut missing: Vec<([u8; 32], &str)> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for (key, text) in keys.iter().zip(texts) {
+            if !cache.vectors.contains_key(key) && seen.insert(*key) {
+                missing.push((*key, clip(text)));
+            }
+        }
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let share = missing.len().div_ceil(workers).max(1);
+        let encoded: Vec<Result<Vec<Vec<f32>>, SemanticError>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = missing
+                .chunks(share)
+                .map(|part| scope.spawn(move || self.encode_part(part)))
                 .collect();
-            let mut vectors = self.inner.embed(&nonblank)?.into_iter();
-            for (&i, text) in chunk.iter().zip(&batch) {
-                let vector = if text.trim().is_empty() {
-                    vec![0.0; DIMENSIONS]
-                } else {
-                    vectors.next().unwrap_or_else(|| vec![0.0; DIMENSIONS])
-                };
-                cache.vectors.insert(keys[i], vector);
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("an encoder thread panicked"))
+                .collect()
+        });
+        for (part, vectors) in missing.chunks(share).zip(encoded) {
+            for ((key, _), vector) in part.iter().zip(vectors?) {
+                cache.vectors.insert(*key, vector);
                 cache.changed = true;
             }
         }
         Ok(keys.iter().map(|k| cache.vectors[k].clone()).collect())
+    }
+
+    /// Vectors for one thread's share of the texts, in order; blank text gets zeros.
+    fn encode_part(&self, part: &[([u8; 32], &str)]) -> Result<Vec<Vec<f32>>, SemanticError> {
+        let mut out = Vec::with_capacity(part.len());
+        for chunk in part.chunks(BATCH) {
+            let nonblank: Vec<&str> = chunk
+                .iter()
+                .map(|(_, text)| *text)
+                .filter(|t| !t.trim().is_empty())
+                .collect();
+            let mut vectors = self.inner.embed(&nonblank)?.into_iter();
+            for (_, text) in chunk {
+                out.push(if text.trim().is_empty() {
+                    vec![0.0; DIMENSIONS]
+                } else {
+                    vectors.next().unwrap_or_else(|| vec![0.0; DIMENSIONS])
+                });
+            }
+        }
+        Ok(out)
     }
 }
 
