@@ -246,6 +246,8 @@ pub struct Message {
     /// pee"). With one content word it is too vague to answer; with two, only when no
     /// article fits it confidently (see `answer`).
     pub vague: bool,
+    /// Asks something outright ("what is dialysis"), not just names a topic ("dialysis").
+    pub asks: bool,
 }
 
 impl Message {
@@ -322,6 +324,7 @@ impl Message {
             other_questions,
             content_words,
             vague,
+            asks,
         }
     }
 

@@ -178,6 +178,22 @@ fn vague_messages_are_asked_back_with_the_closest_topics() {
     }
     assert_eq!(sample.ask("what is dialysis")["topic"], "dialysis");
     assert_ne!(sample.ask("what is fsgs")["decision"], "clarify");
+    // A question that one article plainly answers is answered, common words or not.
+    for (clear, article) in [
+        ("what is uremia", "uremia"),
+        (
+            "when do you need to start dialysis",
+            "when-to-start-dialysis",
+        ),
+        ("how much can i drink on dialysis", "dialysis-fluid-limits"),
+    ] {
+        let a = sample.ask(clear);
+        assert_eq!(
+            (a["decision"].as_str(), a["article"]["id"].as_str()),
+            (Some("answer"), Some(article)),
+            "{clear}: {a}"
+        );
+    }
     let run = env.run(&["ask", "potassium"]).success();
     assert!(
         run.stdout
