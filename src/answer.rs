@@ -97,12 +97,15 @@ impl Default for Policy {
 /// A word in more than this share of the articles names no topic by itself ("dialysis",
 /// "kidney" in a kidney corpus) ...
 const GENERIC_SHARE: f32 = 0.4;
-/// ... and a message of at most this many words, all such, that asks nothing is too vague to
-/// answer ("kidney pain"); a question needs to be of one such word ("what is dialysis").
+/// ... and a message of at most this many words, all such, is too vague to answer when it
+/// asks nothing ("kidney pain") or when several articles fit it about as well.
 const GENERIC_MAX_CONCEPTS: usize = 2;
 /// A question of one generic word is ambiguous when the second most confident article
-/// reaches this share of the first one's confidence.
-const GENERIC_RIVAL: f32 = 0.5;
+/// reaches this share of the first one's confidence ("what is dialysis") ...
+const RIVAL_ONE_WORD: f32 = 0.5;
+/// ... and one of two generic words when the second article all but ties with the first
+/// (two articles on the causes of diabetes).
+const RIVAL_TWO_WORDS: f32 = 0.9;
 /// In a corpus of fewer articles, a word's share of them says nothing (two saved pages).
 const GENERIC_MIN_ARTICLES: usize = 10;
 
@@ -229,16 +232,21 @@ pub fn decide(message: &Message, retrieval: &Retrieval, policy: &Policy) -> Verd
     // A question about a generic word is too vague only when several articles fit it about
     // as well ("what is dialysis"), not when one article is plainly about it ("what is
     // uremia", where "uremia" is a synonym of words found everywhere).
+    // The fewer words, the less the question says which article it means: one word is
+    // ambiguous when a second article has half the first one's confidence, two when it ties.
     let rival = scored.get(1).map_or(0.0, |(conf, _)| *conf);
-    let ambiguous = answerable.is_none_or(|(conf, _)| rival >= GENERIC_RIVAL * conf);
+    let words = message.content_words.len();
+    let bar = if words <= 1 {
+        RIVAL_ONE_WORD
+    } else {
+        RIVAL_TWO_WORDS
+    };
+    let ambiguous = answerable.is_none_or(|(conf, _)| rival >= bar * conf);
     let generic_only = !focus.is_empty()
         && retrieval.articles >= GENERIC_MIN_ARTICLES
+        && words <= GENERIC_MAX_CONCEPTS
         && focus.iter().all(|c| c.article_share > GENERIC_SHARE)
-        && if message.asks {
-            message.content_words.len() <= 1 && ambiguous
-        } else {
-            message.content_words.len() <= GENERIC_MAX_CONCEPTS
-        };
+        && (!message.asks || ambiguous);
     let vague = (message.vague && (message.content_words.len() <= 1 || answerable.is_none()))
         || generic_only;
     if vague {
