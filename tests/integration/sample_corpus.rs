@@ -69,7 +69,7 @@ fn dev_report() -> faqbot::eval::Report {
 }
 
 /// Guards the figures the README reports (measured 2026-12-02: hit@1 0.865, answered right
-/// 44.8%, answered wrong 0.0%, unanswerable answered 4.1%, urgent 22 of 22). These are below
+/// 46.6%, answered wrong 0.0%, unanswerable answered 4.1%, urgent 22 of 22). These are below
 /// issue 8's targets (answered right >= 85%); the test keeps them from sliding back.
 #[test]
 fn the_dev_set_keeps_its_measured_quality() {
@@ -81,7 +81,7 @@ fn the_dev_set_keeps_its_measured_quality() {
         report.answered_wrongly
     );
     assert!(
-        report.answered_correctly >= 0.40,
+        report.answered_correctly >= 0.45,
         "answered right {:.3}",
         report.answered_correctly
     );
