@@ -194,7 +194,11 @@ pub fn decide(message: &Message, retrieval: &Retrieval, policy: &Policy) -> Verd
         reason: String::new(),
     };
     let unknown = &retrieval.unknown_terms;
-    let answerable = best.filter(|(conf, _)| *conf >= policy.threshold && unknown.is_empty());
+    // "How should I take colchicine?" is not answered by a passage that names no amount.
+    let amount_missing = message.asks_amount
+        && best.is_some_and(|(conf, c)| conf >= policy.threshold && !states_amount(&c.passage));
+    let answerable =
+        best.filter(|(conf, _)| *conf >= policy.threshold && unknown.is_empty() && !amount_missing);
     verdict.alternatives = scored
         .iter()
         .skip(usize::from(answerable.is_some()))
@@ -278,6 +282,10 @@ pub fn decide(message: &Message, retrieval: &Retrieval, policy: &Policy) -> Verd
                 quoted_list(unknown)
             )
         }
+        (None, Some(_)) if amount_missing => {
+            verdict.missing = vec!["how much to take".to_string()];
+            "the passage does not say how much to take: an expert should answer".to_string()
+        }
         (None, Some((conf, c))) => format!(
             "not confident enough to answer (confidence {conf:.2} < threshold {:.2}; {})",
             policy.threshold,
@@ -286,6 +294,18 @@ pub fn decide(message: &Message, retrieval: &Retrieval, policy: &Policy) -> Verd
         (None, None) => "nothing in the corpus matches the question".to_string(),
     };
     verdict
+}
+
+/// Whether a text states an amount of something to take: a number with a unit ("500 mg",
+/// "2 tablets", "1.5 litres").
+fn states_amount(text: &str) -> bool {
+    static AMOUNT: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?i)\b\d+(?:[.,]\d+)?\s?(?:mg|mcg|µg|g|grams?|milligrams?|micrograms?|iu|units?|tablets?|capsules?|pills?|puffs?|ml|millilitres?|milliliters?|litres?|liters?)\b",
+        )
+        .expect("a valid pattern")
+    });
+    AMOUNT.is_match(text)
 }
 
 /// The verdict for small talk: nothing searched is shown.

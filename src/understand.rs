@@ -248,6 +248,9 @@ pub struct Message {
     pub vague: bool,
     /// Asks something outright ("what is dialysis"), not just names a topic ("dialysis").
     pub asks: bool,
+    /// Asks how much of a medicine to take ("what dose of gabapentin", "how many should I
+    /// take a day", "how should I take it"): only a passage that states amounts answers it.
+    pub asks_amount: bool,
 }
 
 impl Message {
@@ -316,6 +319,10 @@ impl Message {
             .any(|q| is_question(q.text.trim_end_matches('?'), &words(&q.text)))
             || asks_outright(&all);
         let vague = content_words.is_empty() || (!asks && content_words.len() <= VAGUE_MAX_CONTENT);
+        let asks_amount = sentences
+            .iter()
+            .filter(|s| matches!(s.role, Role::Question | Role::Subject))
+            .any(|s| asks_amount(&words(&s.text)));
         Message {
             text,
             sentences,
@@ -325,6 +332,7 @@ impl Message {
             content_words,
             vague,
             asks,
+            asks_amount,
         }
     }
 
@@ -424,6 +432,31 @@ fn is_question(sentence: &str, ws: &[String]) -> bool {
     first.is_some_and(|w| INTERROGATIVES.contains(&w.as_str()) && ws.len() >= 3)
         || ws.iter().any(|w| ASKING_ANYWHERE.contains(&w.as_str()))
         || asks_outright(sentence)
+}
+
+/// Whether a sentence asks for an amount to take: "dose", "dosage", "how many/much ... take",
+/// "how should/do/to ... take it/them".
+fn asks_amount(ws: &[String]) -> bool {
+    const DOSE: &[&str] = &["dose", "doses", "dosage", "dosages", "dosing"];
+    const IT: &[&str] = &["it", "them", "this", "these", "those"];
+    if ws.iter().any(|w| DOSE.contains(&w.as_str())) {
+        return true;
+    }
+    ws.iter().enumerate().any(|(i, w)| {
+        let window = &ws[i + 1..(i + 9).min(ws.len())];
+        let Some(next) = window.first() else {
+            return false;
+        };
+        let takes = |w: &String| w == "take" || w == "give";
+        w == "how"
+            && match next.as_str() {
+                "many" | "much" => window.iter().any(takes),
+                "should" | "do" | "to" | "often" => window
+                    .windows(2)
+                    .any(|p| takes(&p[0]) && IT.contains(&p[1].as_str())),
+                _ => false,
+            }
+    })
 }
 
 /// Words that may stand before the word that opens a question.
@@ -550,6 +583,26 @@ mod tests {
                 "also is coffee bad for kidneys?"
             ]
         );
+    }
+
+    #[test]
+    fn questions_about_how_much_to_take_are_recognised() {
+        for dosing in [
+            "I have gout and my doctor told me to take colchicine, how should I take it?",
+            "what dose of gabapentin is safe on dialysis?",
+            "bicarbonate 18. how many should I take a day and for how long?",
+            "how many IU of vitamin D3 can I take a day with stage 4?",
+        ] {
+            assert!(Message::parse(dosing).asks_amount, "{dosing}");
+        }
+        for other in [
+            "how do i take phosphate binders",
+            "how much water should i drink a day",
+            "my son was started on high dose steroids. what is fsgs?",
+            "can i take ibuprofen with ckd",
+        ] {
+            assert!(!Message::parse(other).asks_amount, "{other}");
+        }
     }
 
     #[test]

@@ -227,6 +227,17 @@ fn a_medicine_the_corpus_never_names_is_escalated_saying_so() {
 }
 
 #[test]
+fn how_much_to_take_is_escalated_when_the_article_states_no_amount() {
+    let sample = TestEnv::with_sample_corpus();
+    let a = sample.ask("how many colchicine tablets can i take for a gout flare?");
+    assert_eq!(a["decision"], "escalate", "{a}");
+    assert_eq!(a["missing"], serde_json::json!(["how much to take"]), "{a}");
+    assert_eq!(a["alternatives"][0]["id"], "gout-and-kidneys", "{a}");
+    let plain = sample.ask("what is gout and how does it affect the kidneys");
+    assert_eq!(plain["decision"], "answer", "{plain}");
+}
+
+#[test]
 fn a_long_messy_message_is_read_for_its_question() {
     let env = TestEnv::with_fixture_corpus();
     let message =
