@@ -121,4 +121,7 @@ pub struct ServeArgs {
     /// Messages a patient may send per minute before being asked to slow down [default: 20]
     #[arg(long, env = "FAQBOT_FLOOD_PER_MINUTE", value_name = "N")]
     pub flood_per_minute: Option<u32>,
+    /// Days tickets, ratings and delivery flags are kept before they are erased [default: 180]
+    #[arg(long, env = "FAQBOT_RETENTION_DAYS", value_name = "DAYS")]
+    pub retention_days: Option<u32>,
 }

@@ -50,6 +50,7 @@ pub struct TelegramFile {
     pub data_dir: Option<PathBuf>,
     pub reminder_hours: Option<f64>,
     pub flood_per_minute: Option<u32>,
+    pub retention_days: Option<u32>,
 }
 
 impl FileConfig {
@@ -165,6 +166,8 @@ pub struct BotConfig {
     pub data_dir: PathBuf,
     pub reminder_after: std::time::Duration,
     pub flood_per_minute: u32,
+    /// Days tickets, their message links, ratings and delivery flags are kept.
+    pub keep_days: u32,
     pub locations: Locations,
     pub policy: Policy,
 }
@@ -226,6 +229,16 @@ impl BotConfig {
                 message: "must be at least 1".into(),
             });
         }
+        let keep_days = args
+            .retention_days
+            .or(t.retention_days)
+            .unwrap_or(crate::store::DEFAULT_KEEP_DAYS);
+        if keep_days == 0 {
+            return Err(ConfigError::Invalid {
+                name: "FAQBOT_RETENTION_DAYS",
+                message: "must be at least 1".into(),
+            });
+        }
         Ok(BotConfig {
             token,
             api_url,
@@ -238,6 +251,7 @@ impl BotConfig {
                 .unwrap_or_else(|| PathBuf::from("data")),
             reminder_after: std::time::Duration::from_secs_f64(hours * 3600.0),
             flood_per_minute,
+            keep_days,
             locations: locations(&args.paths, file),
             policy: policy(args.threshold, file)?,
         })

@@ -16,6 +16,7 @@ pub mod config;
 pub mod corpus;
 pub mod eval;
 pub mod flood;
+pub mod logging;
 pub mod render;
 pub mod search;
 pub mod store;

@@ -7,13 +7,7 @@ use faqbot::config::{BotConfig, FileConfig};
 
 fn main() {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("FAQBOT_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_log(&cli))),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    faqbot::logging::init(default_log(&cli));
     if let Err(e) = run(cli) {
         eprintln!("error: {e:#}");
         std::process::exit(faqbot::exit_code(&e));

@@ -1,8 +1,10 @@
 //! Durable bot state in SQLite: tickets, the expert-group message → ticket map, questions
 //! awaiting a button press, feedback, processed update ids, and anonymous counters.
-//! Every patient row is keyed by chat id, so `/forget` can erase them all.
+//! Every patient row is keyed by chat id, so `/forget` can erase them all; erased rows are
+//! overwritten on disk. The files are private to the service user.
 
-use std::path::Path;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -14,12 +16,25 @@ use crate::triage::Level;
 /// Every table with rows about a patient, keyed by `chat_id`: what `/forget` erases.
 const PATIENT_TABLES: [&str; 4] = ["questions", "tickets", "feedback", "unreachable"];
 
-/// Questions and processed update ids are kept this long (seconds).
+/// Questions awaiting a button press and processed update ids are kept this long (seconds).
 pub const RETENTION_SECS: i64 = 7 * 24 * 3600;
 
+/// Tickets, their message links, feedback and reachability flags are kept this long by
+/// default (days).
+pub const DEFAULT_KEEP_DAYS: u32 = 180;
+
+const DB_FILE: &str = "faqbot.sqlite3";
+
 #[derive(Debug, thiserror::Error)]
-#[error("database error: {0}")]
-pub struct StoreError(#[from] rusqlite::Error);
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("cannot make {} private: {source}", path.display())]
+    Files {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
@@ -77,10 +92,17 @@ pub struct Store {
     conn: Mutex<Connection>,
 }
 
-const SCHEMA: &str = "
+/// Connection settings: erased rows are overwritten with zeros (`secure_delete`).
+const PRAGMAS: &str = "
 PRAGMA journal_mode = WAL;
 PRAGMA synchronous = NORMAL;
 PRAGMA foreign_keys = ON;
+PRAGMA secure_delete = ON;
+";
+
+/// The schema as first released (every statement is idempotent: databases made before
+/// versioning have these tables at `user_version` 0).
+const SCHEMA_V1: &str = "
 CREATE TABLE IF NOT EXISTS processed_updates (id INTEGER PRIMARY KEY, at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS questions (
     id INTEGER PRIMARY KEY AUTOINCREMENT, chat_id INTEGER NOT NULL, first_name TEXT NOT NULL,
@@ -99,6 +121,83 @@ CREATE TABLE IF NOT EXISTS unreachable (chat_id INTEGER PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 ";
+
+/// Message links keyed by (chat, message): message ids restart in a supergroup, so an id
+/// alone can name a colleague's message. Links made before are taken to be in the group
+/// configured when they were made. Feedback and reachability get a date, for retention;
+/// messages of erased tickets are remembered (without patient data) to tell the experts.
+const SCHEMA_V2: &str = "
+CREATE TABLE ticket_links (
+    chat_id INTEGER NOT NULL, message_id INTEGER NOT NULL,
+    ticket_id INTEGER NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
+    PRIMARY KEY (chat_id, message_id));
+INSERT INTO ticket_links (chat_id, message_id, ticket_id)
+    SELECT COALESCE((SELECT CAST(value AS INTEGER) FROM settings
+                     WHERE key = 'expert_group_configured'), 0), message_id, ticket_id
+    FROM ticket_messages;
+DROP TABLE ticket_messages;
+CREATE INDEX ticket_links_ticket ON ticket_links (ticket_id);
+ALTER TABLE feedback ADD COLUMN at INTEGER NOT NULL DEFAULT 0;
+UPDATE feedback SET at = CAST(strftime('%s', 'now') AS INTEGER);
+ALTER TABLE unreachable ADD COLUMN at INTEGER NOT NULL DEFAULT 0;
+UPDATE unreachable SET at = CAST(strftime('%s', 'now') AS INTEGER);
+CREATE TABLE erased_links (
+    chat_id INTEGER NOT NULL, message_id INTEGER NOT NULL, ticket_id INTEGER NOT NULL,
+    at INTEGER NOT NULL, PRIMARY KEY (chat_id, message_id));
+";
+
+/// Every schema change in order; `PRAGMA user_version` counts those applied. The one place
+/// that knows how a database of any earlier version becomes current.
+const MIGRATIONS: [&str; 2] = [SCHEMA_V1, SCHEMA_V2];
+
+/// Brings the schema up to date, each step in one transaction.
+fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    let applied: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    for (version, step) in (1u32..).zip(MIGRATIONS).skip(applied as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(step)?;
+        tx.pragma_update(None, "user_version", version)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+fn private(path: &Path, mode: u32) -> Result<()> {
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).map_err(|source| {
+        StoreError::Files {
+            path: path.to_owned(),
+            source,
+        }
+    })
+}
+
+/// Creates `dir` owner-only (whatever the umask), or makes an existing one so.
+fn private_dir(dir: &Path) -> Result<()> {
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(|source| StoreError::Files {
+            path: dir.to_owned(),
+            source,
+        })?;
+    private(dir, 0o700)
+}
+
+/// Creates the database file owner-only before SQLite opens it; SQLite gives its `-wal` and
+/// `-shm` files the database file's mode.
+fn private_file(path: &Path) -> Result<()> {
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|source| StoreError::Files {
+            path: path.to_owned(),
+            source,
+        })?;
+    private(path, 0o600)
+}
 
 /// How a ticket's urgency is stored in the `urgent` column: 0 routine, 1 emergency (what
 /// every urgent ticket was before there were two levels), 2 same-day.
@@ -127,17 +226,33 @@ pub fn now() -> i64 {
         .map_or(0, |d| d.as_secs() as i64)
 }
 
+/// Adds `delta` to an anonymous counter.
+fn bump(c: &Connection, name: &str, delta: i64) -> rusqlite::Result<()> {
+    c.execute(
+        "INSERT INTO counters (name, value) VALUES (?1, ?2)
+         ON CONFLICT(name) DO UPDATE SET value = value + ?2",
+        params![name, delta],
+    )
+    .map(drop)
+}
+
 impl Store {
-    /// Opens (creating if needed) `faqbot.sqlite3` in `dir`.
+    /// Opens (creating if needed) `faqbot.sqlite3` in `dir`, both owner-only, and brings its
+    /// schema up to date.
     pub fn open(dir: &Path) -> Result<Store> {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            StoreError(rusqlite::Error::InvalidPath(
-                format!("{}: {e}", dir.display()).into(),
-            ))
-        })?;
-        let conn = Connection::open(dir.join("faqbot.sqlite3"))?;
+        private_dir(dir)?;
+        let path = dir.join(DB_FILE);
+        private_file(&path)?;
+        let mut conn = Connection::open(&path)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        conn.execute_batch(SCHEMA)?;
+        conn.execute_batch(PRAGMAS)?;
+        migrate(&mut conn)?;
+        for suffix in ["-wal", "-shm"] {
+            let side = dir.join(format!("{DB_FILE}{suffix}"));
+            if side.exists() {
+                private(&side, 0o600)?;
+            }
+        }
         Ok(Store {
             conn: Mutex::new(conn),
         })
@@ -163,14 +278,7 @@ impl Store {
     }
 
     pub fn count(&self, name: &str) -> Result<()> {
-        self.with(|c| {
-            c.execute(
-                "INSERT INTO counters (name, value) VALUES (?1, 1)
-                 ON CONFLICT(name) DO UPDATE SET value = value + 1",
-                params![name],
-            )
-            .map(drop)
-        })
+        self.with(|c| bump(c, name, 1))
     }
 
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
@@ -235,18 +343,33 @@ impl Store {
         })
     }
 
-    /// Records feedback once per question; false if the patient already gave it.
-    pub fn feedback(&self, question_id: i64, chat_id: i64, helpful: bool) -> Result<bool> {
-        let first = self.with(|c| {
-            c.execute(
-                "INSERT OR IGNORE INTO feedback (question_id, chat_id, helpful) VALUES (?1, ?2, ?3)",
-                params![question_id, chat_id, helpful],
-            )
-        })? == 1;
-        if first {
-            self.count(if helpful { "helpful" } else { "not_helpful" })?;
-        }
-        Ok(first)
+    /// Records a rating of an answer; a changed rating replaces the earlier one in the
+    /// counters too, so the latest one counts.
+    pub fn feedback(&self, question_id: i64, chat_id: i64, helpful: bool) -> Result<()> {
+        let counter = |helpful: bool| if helpful { "helpful" } else { "not_helpful" };
+        self.with(|c| {
+            let tx = c.unchecked_transaction()?;
+            let before: Option<bool> = tx
+                .query_row(
+                    "SELECT helpful FROM feedback WHERE question_id = ?1",
+                    params![question_id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if before == Some(helpful) {
+                return Ok(());
+            }
+            tx.execute(
+                "INSERT INTO feedback (question_id, chat_id, helpful, at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT(question_id) DO UPDATE SET helpful = excluded.helpful, at = excluded.at",
+                params![question_id, chat_id, helpful, now()],
+            )?;
+            if let Some(before) = before {
+                bump(&tx, counter(before), -1)?;
+            }
+            bump(&tx, counter(helpful), 1)?;
+            tx.commit()
+        })
     }
 
     pub fn create_ticket(
@@ -284,12 +407,14 @@ impl Store {
         })
     }
 
-    /// Links a message in the expert group to a ticket (the first one is the ticket's own).
-    pub fn link_message(&self, ticket_id: i64, message_id: i32) -> Result<()> {
+    /// Links a message of the expert group (`chat`) to a ticket (the first one is the
+    /// ticket's own).
+    pub fn link_message(&self, ticket_id: i64, chat: i64, message_id: i32) -> Result<()> {
         self.with(|c| {
             c.execute(
-                "INSERT OR REPLACE INTO ticket_messages (message_id, ticket_id) VALUES (?1, ?2)",
-                params![message_id, ticket_id],
+                "INSERT OR REPLACE INTO ticket_links (chat_id, message_id, ticket_id)
+                 VALUES (?1, ?2, ?3)",
+                params![chat, message_id, ticket_id],
             )?;
             c.execute(
                 "UPDATE tickets SET group_message_id = ?2 WHERE id = ?1 AND group_message_id IS NULL",
@@ -317,14 +442,14 @@ impl Store {
     }
 
     fn tickets_where(&self, condition: &str, param: impl rusqlite::ToSql) -> Result<Vec<Ticket>> {
-        self.tickets_ordered(condition, "id", param)
+        self.tickets_ordered(condition, "id", params![param])
     }
 
     fn tickets_ordered(
         &self,
         condition: &str,
         order: &str,
-        param: impl rusqlite::ToSql,
+        params: impl rusqlite::Params,
     ) -> Result<Vec<Ticket>> {
         let sql = format!(
             "SELECT {} FROM tickets WHERE {condition} ORDER BY {order}",
@@ -332,7 +457,7 @@ impl Store {
         );
         self.with(|c| {
             let mut statement = c.prepare(&sql)?;
-            let rows = statement.query_map(params![param], Store::ticket_row)?;
+            let rows = statement.query_map(params, Store::ticket_row)?;
             rows.collect()
         })
     }
@@ -341,14 +466,28 @@ impl Store {
         Ok(self.tickets_where("id = ?1", id)?.pop())
     }
 
-    /// The ticket a message in the expert group belongs to.
-    pub fn ticket_for_message(&self, message_id: i32) -> Result<Option<Ticket>> {
+    /// The ticket a message of the expert group (`chat`) belongs to.
+    pub fn ticket_for_message(&self, chat: i64, message_id: i32) -> Result<Option<Ticket>> {
         Ok(self
-            .tickets_where(
-                "id = (SELECT ticket_id FROM ticket_messages WHERE message_id = ?1)",
-                message_id,
+            .tickets_ordered(
+                "id = (SELECT ticket_id FROM ticket_links WHERE chat_id = ?1 AND message_id = ?2)",
+                "id",
+                params![chat, message_id],
             )?
             .pop())
+    }
+
+    /// The number of the ticket a message of the expert group belonged to, when its patient
+    /// erased their data.
+    pub fn erased_ticket_for_message(&self, chat: i64, message_id: i32) -> Result<Option<i64>> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT ticket_id FROM erased_links WHERE chat_id = ?1 AND message_id = ?2",
+                params![chat, message_id],
+                |r| r.get(0),
+            )
+            .optional()
+        })
     }
 
     /// The patient's newest open ticket.
@@ -360,7 +499,7 @@ impl Store {
 
     /// Open tickets, the most urgent first, oldest first within a level.
     pub fn open_tickets(&self) -> Result<Vec<Ticket>> {
-        self.tickets_ordered("open = ?1", &format!("{PRIORITY}, id"), 1)
+        self.tickets_ordered("open = ?1", &format!("{PRIORITY}, id"), params![1])
     }
 
     /// Open tickets not yet in the expert group, in the order to post them: emergencies
@@ -369,7 +508,7 @@ impl Store {
         self.tickets_ordered(
             "open = ?1 AND group_message_id IS NULL",
             &format!("{PRIORITY}, id"),
-            1,
+            params![1],
         )
     }
 
@@ -385,10 +524,19 @@ impl Store {
 
     /// Closes a ticket; false if it was not open.
     pub fn close_ticket(&self, ticket_id: i64) -> Result<bool> {
+        self.set_open(ticket_id, false)
+    }
+
+    /// Reopens a closed ticket; false if there is no such closed ticket.
+    pub fn reopen_ticket(&self, ticket_id: i64) -> Result<bool> {
+        self.set_open(ticket_id, true)
+    }
+
+    fn set_open(&self, ticket_id: i64, open: bool) -> Result<bool> {
         self.with(|c| {
             c.execute(
-                "UPDATE tickets SET open = 0 WHERE id = ?1 AND open = 1",
-                params![ticket_id],
+                "UPDATE tickets SET open = ?2 WHERE id = ?1 AND open = NOT ?2",
+                params![ticket_id, open],
             )
         })
         .map(|n| n == 1)
@@ -417,8 +565,8 @@ impl Store {
         self.with(|c| {
             if unreachable {
                 c.execute(
-                    "INSERT OR IGNORE INTO unreachable (chat_id) VALUES (?1)",
-                    params![chat_id],
+                    "INSERT OR IGNORE INTO unreachable (chat_id, at) VALUES (?1, ?2)",
+                    params![chat_id, now()],
                 )
             } else {
                 c.execute(
@@ -443,17 +591,27 @@ impl Store {
     }
 
     /// Erases every row about a patient: questions, tickets (and their message links),
-    /// feedback, reachability.
+    /// feedback, reachability. The rows are overwritten (`secure_delete`) and the write-ahead
+    /// log is emptied into the database, so no copy stays on disk. Which group messages
+    /// belonged to the erased tickets is remembered, without patient data, to tell experts
+    /// who reply to them.
     pub fn forget(&self, chat_id: i64) -> Result<()> {
         self.with(|c| {
-            c.execute_batch("BEGIN")?;
+            let tx = c.unchecked_transaction()?;
+            tx.execute(
+                "INSERT OR REPLACE INTO erased_links (chat_id, message_id, ticket_id, at)
+                 SELECT l.chat_id, l.message_id, l.ticket_id, ?2
+                 FROM ticket_links l JOIN tickets t ON t.id = l.ticket_id WHERE t.chat_id = ?1",
+                params![chat_id, now()],
+            )?;
             for table in PATIENT_TABLES {
-                c.execute(
+                tx.execute(
                     &format!("DELETE FROM {table} WHERE chat_id = ?1"),
                     params![chat_id],
                 )?;
             }
-            c.execute_batch("COMMIT")
+            tx.commit()?;
+            c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
         })
     }
 
@@ -473,16 +631,26 @@ impl Store {
         })
     }
 
-    /// Drops questions and update ids older than the retention period.
-    pub fn prune(&self) -> Result<()> {
-        let cutoff = now() - RETENTION_SECS;
+    /// Drops, as of `now`, questions and update ids older than a week (or `keep_days` if
+    /// shorter), and tickets (with their message links), feedback and reachability flags
+    /// older than `keep_days`.
+    pub fn prune(&self, keep_days: u32, now: i64) -> Result<()> {
+        let keep = i64::from(keep_days) * 24 * 3600;
+        let short = now - RETENTION_SECS.min(keep);
+        let long = now - keep;
         self.with(|c| {
-            c.execute("DELETE FROM questions WHERE at < ?1", params![cutoff])?;
-            c.execute(
-                "DELETE FROM processed_updates WHERE at < ?1",
-                params![cutoff],
-            )
-            .map(drop)
+            let tx = c.unchecked_transaction()?;
+            for (sql, cutoff) in [
+                ("DELETE FROM questions WHERE at < ?1", short),
+                ("DELETE FROM processed_updates WHERE at < ?1", short),
+                ("DELETE FROM tickets WHERE created_at < ?1", long),
+                ("DELETE FROM feedback WHERE at < ?1", long),
+                ("DELETE FROM unreachable WHERE at < ?1", long),
+                ("DELETE FROM erased_links WHERE at < ?1", long),
+            ] {
+                tx.execute(sql, params![cutoff])?;
+            }
+            tx.commit()
         })
     }
 
@@ -524,7 +692,7 @@ mod tests {
         let ticket = store
             .create_ticket(42, "Anna", "why red pee", None)
             .unwrap();
-        store.link_message(ticket.id, 900).unwrap();
+        store.link_message(ticket.id, -5, 900).unwrap();
         store
             .save_question(42, "Anna", "why red pee", None, &[])
             .unwrap();
@@ -532,7 +700,11 @@ mod tests {
         drop(store);
 
         let store = Store::open(dir.path()).unwrap();
-        let found = store.ticket_for_message(900).unwrap().unwrap();
+        let found = store.ticket_for_message(-5, 900).unwrap().unwrap();
+        assert!(
+            store.ticket_for_message(-6, 900).unwrap().is_none(),
+            "other chat"
+        );
         assert_eq!(
             (found.id, found.chat_id, found.group_message_id),
             (ticket.id, 42, Some(900))
@@ -544,7 +716,11 @@ mod tests {
         assert!(store.rows_about(42).unwrap() > 0);
         store.forget(42).unwrap();
         assert_eq!(store.rows_about(42).unwrap(), 0);
-        assert!(store.ticket_for_message(900).unwrap().is_none());
+        assert!(store.ticket_for_message(-5, 900).unwrap().is_none());
+        assert_eq!(
+            store.erased_ticket_for_message(-5, 900).unwrap(),
+            Some(ticket.id)
+        );
         assert_eq!(store.stats().unwrap().helpful, 1, "anonymous counters stay");
     }
 
@@ -561,6 +737,8 @@ mod tests {
         assert!(store.due_reminders(now() + 100).unwrap().is_empty());
         assert!(store.close_ticket(t.id).unwrap());
         assert!(!store.close_ticket(t.id).unwrap());
+        assert!(store.reopen_ticket(t.id).unwrap());
+        assert!(!store.reopen_ticket(t.id).unwrap());
     }
 
     #[test]
@@ -583,11 +761,107 @@ mod tests {
             order(store.unposted_tickets().unwrap()),
             [emergency.id, same_day.id, routine.id]
         );
-        store.link_message(emergency.id, 10).unwrap();
+        store.link_message(emergency.id, -5, 10).unwrap();
         let next = &store.unposted_tickets().unwrap()[0];
         assert_eq!((next.id, next.urgency), (same_day.id, Some(Level::SameDay)));
-        store.link_message(same_day.id, 11).unwrap();
-        store.link_message(routine.id, 12).unwrap();
+        store.link_message(same_day.id, -5, 11).unwrap();
+        store.link_message(routine.id, -5, 12).unwrap();
         assert!(store.unposted_tickets().unwrap().is_empty());
+    }
+
+    fn mode(path: &Path) -> u32 {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    #[test]
+    fn the_database_and_its_wal_files_are_private_to_the_service_user() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("data");
+        let store = Store::open(&dir).unwrap();
+        store.save_question(1, "A", "q", None, &[]).unwrap();
+        assert_eq!(mode(&dir), 0o700, "data directory");
+        for name in ["faqbot.sqlite3", "faqbot.sqlite3-wal", "faqbot.sqlite3-shm"] {
+            assert_eq!(mode(&dir.join(name)), 0o600, "{name}");
+        }
+    }
+
+    #[test]
+    fn forget_leaves_no_trace_of_the_text_on_disk() {
+        const SECRET: &str = "my zebra-striped kidney question";
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        for chat in [42, 43] {
+            store
+                .save_question(chat, "Anna", SECRET, None, &[])
+                .unwrap();
+            store.create_ticket(chat, "Anna", SECRET, None).unwrap();
+        }
+        store.forget(42).unwrap();
+        store.forget(43).unwrap();
+        for name in ["faqbot.sqlite3", "faqbot.sqlite3-wal"] {
+            let bytes = std::fs::read(dir.path().join(name)).unwrap_or_default();
+            let found = bytes.windows(SECRET.len()).any(|w| w == SECRET.as_bytes());
+            assert!(!found, "the erased text is still in {name}");
+        }
+    }
+
+    #[test]
+    fn a_changed_rating_counts_as_the_latest() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        store.feedback(1, 42, true).unwrap();
+        store.feedback(1, 42, false).unwrap();
+        store.feedback(1, 42, false).unwrap();
+        store.feedback(2, 42, true).unwrap();
+        let stats = store.stats().unwrap();
+        assert_eq!((stats.helpful, stats.not_helpful), (1, 1));
+    }
+
+    #[test]
+    fn rows_older_than_the_retention_period_are_purged() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let ticket = store.create_ticket(42, "Anna", "q", None).unwrap();
+        store.link_message(ticket.id, -5, 900).unwrap();
+        store.feedback(1, 42, true).unwrap();
+        store.set_unreachable(42, true).unwrap();
+        store.prune(30, now() + 29 * 24 * 3600).unwrap();
+        assert!(store.rows_about(42).unwrap() > 0, "younger rows stay");
+        store.prune(30, now() + 31 * 24 * 3600).unwrap();
+        assert_eq!(store.rows_about(42).unwrap(), 0);
+        assert!(store.ticket_for_message(-5, 900).unwrap().is_none());
+        assert_eq!(store.stats().unwrap().helpful, 1, "anonymous counters stay");
+    }
+
+    #[test]
+    fn a_database_of_the_first_schema_is_migrated_keeping_its_links() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let old = Connection::open(dir.path().join(DB_FILE)).unwrap();
+            old.execute_batch(SCHEMA_V1).unwrap();
+            old.execute_batch(
+                "INSERT INTO settings VALUES ('expert_group_configured', '-77');
+                 INSERT INTO tickets (chat_id, first_name, question, urgent, created_at)
+                     VALUES (42, 'Anna', 'q', 0, CAST(strftime('%s', 'now') AS INTEGER));
+                 INSERT INTO ticket_messages VALUES (5, 1);
+                 INSERT INTO feedback VALUES (1, 42, 1);",
+            )
+            .unwrap();
+        }
+        let store = Store::open(dir.path()).unwrap();
+        let found = store.ticket_for_message(-77, 5).unwrap().map(|t| t.id);
+        assert_eq!(found, Some(1));
+        store.prune(30, now()).unwrap();
+        assert!(
+            store.rows_about(42).unwrap() >= 1,
+            "migrated feedback is dated now"
+        );
+        drop(store);
+        let reopened = Store::open(dir.path()).unwrap();
+        assert_eq!(
+            reopened.ticket_for_message(-77, 5).unwrap().map(|t| t.id),
+            Some(1)
+        );
     }
 }

@@ -1,5 +1,6 @@
 //! The expert group: tickets posted as copies (the most urgent first), replies relayed to
-//! patients, follow-ups, commands, reminders, and the maintainers' `/reindex`.
+//! patients (or held back, with a word to the expert, when the question is closed or its
+//! patient erased it), follow-ups, commands, reminders, and the maintainers' `/reindex`.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::Ordering;
@@ -11,9 +12,10 @@ use teloxide::types::{MessageId, ReplyParameters};
 use tokio::sync::{oneshot, Notify};
 use tracing::{error, info, warn};
 
+use super::failure::{telegram_kind, Failure};
 use super::messages;
 use super::send::{self, is_unreachable, retry};
-use super::{guard, AppState, ExpertCommand, HandlerResult, Tg, EXPERT_GROUP_SETTING};
+use super::{guard, AppState, ExpertCommand, Handled, HandlerResult, Tg, EXPERT_GROUP_SETTING};
 use crate::search::{self, Engine};
 use crate::store::{now, Offer, Ticket};
 use crate::triage::Level;
@@ -55,11 +57,13 @@ pub async fn open_ticket(
     question: &str,
     urgency: Option<Level>,
     guesses: &[Offer],
-) -> anyhow::Result<Ticket> {
+) -> Result<Ticket, Failure> {
     let ticket = state
         .store
         .create_ticket(chat_id, first_name, question, urgency)?;
-    state.store.count("escalated")?;
+    if let Err(e) = state.store.count("escalated") {
+        warn!(ticket = ticket.id, "cannot count the escalation: {e}");
+    }
     info!(ticket = ticket.id, urgency = ?urgency, "ticket opened");
     let (posted, wait) = oneshot::channel();
     state.outbox.waiting().insert(
@@ -86,7 +90,7 @@ pub async fn post_loop(bot: Tg, state: Arc<AppState>) {
 
 /// Posts every unposted ticket, choosing the most urgent one afresh after each post so a
 /// new emergency goes next. A ticket that fails waits for the next round.
-async fn post_waiting(bot: &Tg, state: &AppState) -> anyhow::Result<()> {
+async fn post_waiting(bot: &Tg, state: &AppState) -> Handled {
     let mut failed = HashSet::new();
     loop {
         let unposted = state.store.unposted_tickets()?;
@@ -105,13 +109,20 @@ async fn post_ticket(bot: &Tg, state: &AppState, ticket: &Ticket, guesses: &[Off
     let text = messages::ticket(ticket, guesses);
     match send::html(bot, state.expert_group(), &text, None, None).await {
         Ok(posted) => {
-            if let Err(e) = state.store.link_message(ticket.id, posted.id.0) {
+            if let Err(e) = state
+                .store
+                .link_message(ticket.id, posted.chat.id.0, posted.id.0)
+            {
                 error!(ticket = ticket.id, "cannot link the ticket message: {e}");
             }
             true
         }
         Err(e) => {
-            warn!(ticket = ticket.id, "cannot post the ticket yet: {e}");
+            warn!(
+                ticket = ticket.id,
+                "cannot post the ticket yet: {}",
+                telegram_kind(&e)
+            );
             false
         }
     }
@@ -128,12 +139,7 @@ fn reply_target(ticket: &Ticket) -> Option<MessageId> {
 }
 
 /// Posts a patient's follow-up under their ticket.
-pub async fn follow_up(
-    bot: &Tg,
-    state: &AppState,
-    ticket: &Ticket,
-    text: &str,
-) -> anyhow::Result<()> {
+pub async fn follow_up(bot: &Tg, state: &AppState, ticket: &Ticket, text: &str) -> Handled {
     let posted = send::html(
         bot,
         state.expert_group(),
@@ -142,18 +148,19 @@ pub async fn follow_up(
         reply_target(ticket),
     )
     .await?;
-    state.store.link_message(ticket.id, posted.id.0)?;
+    // Posted already: a failure to link it must not post it again.
+    if let Err(e) = state
+        .store
+        .link_message(ticket.id, posted.chat.id.0, posted.id.0)
+    {
+        error!(ticket = ticket.id, "cannot link the follow-up: {e}");
+    }
     info!(ticket = ticket.id, "follow-up added");
     Ok(())
 }
 
 /// Copies a patient's photo or document into the ticket thread (a copy hides the sender).
-pub async fn attach(
-    bot: &Tg,
-    state: &AppState,
-    ticket: &Ticket,
-    msg: &Message,
-) -> anyhow::Result<()> {
+pub async fn attach(bot: &Tg, state: &AppState, ticket: &Ticket, msg: &Message) -> Handled {
     let caption = format!("📎 Attachment for question #{}", ticket.id);
     let copied = retry("copyMessage", || {
         let mut request = bot
@@ -166,62 +173,92 @@ pub async fn attach(
         request.send()
     })
     .await?;
-    state.store.link_message(ticket.id, copied.0)?;
+    if let Err(e) = state
+        .store
+        .link_message(ticket.id, state.expert_group().0, copied.0)
+    {
+        error!(ticket = ticket.id, "cannot link the attachment: {e}");
+    }
     info!(ticket = ticket.id, "attachment added");
     Ok(())
 }
 
-/// An expert's reply to any message of a ticket: relay it to the patient.
+/// An expert's reply to any message of a ticket: relay it to the patient. A reply to a
+/// closed question is held back (the expert is told to `/reopen` it first), and a reply to
+/// a question whose patient erased their data is answered with a note that nobody got it.
 pub async fn reply(bot: Tg, msg: Message, state: Arc<AppState>) -> HandlerResult {
     guard("expert reply", async {
         let Some(replied) = msg.reply_to_message() else {
             return Ok(());
         };
-        let Some(ticket) = state.store.ticket_for_message(replied.id.0)? else {
-            return Ok(());
-        };
         let group = msg.chat.id;
-        let Some(text) = msg.text().or(msg.caption()) else {
-            send::html(
-                &bot,
-                group,
-                "Please answer in text, so I can relay it.",
-                None,
-                Some(msg.id),
-            )
-            .await?;
+        let Some(ticket) = state.store.ticket_for_message(group.0, replied.id.0)? else {
+            if let Some(id) = state
+                .store
+                .erased_ticket_for_message(group.0, replied.id.0)?
+            {
+                info!(ticket = id, "reply to an erased question");
+                let note = messages::patient_erased(id);
+                send::html(&bot, group, &note, None, Some(msg.id)).await?;
+            }
             return Ok(());
         };
-        let patient = ChatId(ticket.chat_id);
-        let mut outcome = Ok(());
-        for piece in messages::expert_answer(ticket.id, text) {
-            if let Err(e) = send::html(&bot, patient, &piece, None, None).await {
-                outcome = Err(e);
-                break;
-            }
+        if !ticket.open {
+            info!(ticket = ticket.id, "reply to a closed question held back");
+            let note = messages::reply_to_closed(ticket.id);
+            let sent = send::html(&bot, group, &note, None, Some(msg.id)).await?;
+            state.store.link_message(ticket.id, group.0, sent.id.0)?;
+            return Ok(());
         }
-        let note = match outcome {
-            Ok(()) => {
-                state.store.mark_answered(ticket.id)?;
-                state.store.link_message(ticket.id, msg.id.0)?;
-                info!(ticket = ticket.id, "expert answer delivered");
-                messages::delivered(ticket.id)
-            }
-            Err(e) if is_unreachable(&e) => {
-                state.store.set_unreachable(ticket.chat_id, true)?;
-                warn!(ticket = ticket.id, "patient unreachable");
-                messages::undeliverable(ticket.id)
-            }
-            Err(e) => {
-                warn!(ticket = ticket.id, "delivery failed: {e}");
-                messages::delivery_failed(ticket.id)
-            }
-        };
-        let confirmation = send::html(&bot, group, &note, None, Some(msg.id)).await?;
-        state.store.link_message(ticket.id, confirmation.id.0)?;
-        Ok(())
+        relay(&bot, &state, &msg, &ticket).await
     })
     .await
+}
+
+/// Sends an expert's reply to the ticket's patient, and tells the group how it went.
+async fn relay(bot: &Tg, state: &AppState, msg: &Message, ticket: &Ticket) -> Handled {
+    let group = msg.chat.id;
+    let Some(text) = msg.text().or(msg.caption()) else {
+        send::html(
+            bot,
+            group,
+            "Please answer in text, so I can relay it.",
+            None,
+            Some(msg.id),
+        )
+        .await?;
+        return Ok(());
+    };
+    let patient = ChatId(ticket.chat_id);
+    let mut outcome = Ok(());
+    for piece in messages::expert_answer(ticket.id, text) {
+        if let Err(e) = send::html(bot, patient, &piece, None, None).await {
+            outcome = Err(e);
+            break;
+        }
+    }
+    let note = match outcome {
+        Ok(()) => {
+            state.store.mark_answered(ticket.id)?;
+            state.store.link_message(ticket.id, group.0, msg.id.0)?;
+            info!(ticket = ticket.id, "expert answer delivered");
+            messages::delivered(ticket.id)
+        }
+        Err(e) if is_unreachable(&e) => {
+            state.store.set_unreachable(ticket.chat_id, true)?;
+            warn!(ticket = ticket.id, "patient unreachable");
+            messages::undeliverable(ticket.id)
+        }
+        Err(e) => {
+            warn!(ticket = ticket.id, "delivery failed: {}", telegram_kind(&e));
+            messages::delivery_failed(ticket.id)
+        }
+    };
+    let confirmation = send::html(bot, group, &note, None, Some(msg.id)).await?;
+    state
+        .store
+        .link_message(ticket.id, group.0, confirmation.id.0)?;
+    Ok(())
 }
 
 pub async fn command(
@@ -234,26 +271,40 @@ pub async fn command(
         let group = msg.chat.id;
         let text = match command {
             ExpertCommand::Open => messages::open_tickets(&state.store.open_tickets()?),
-            ExpertCommand::Close(arg) => {
-                let replied = match msg.reply_to_message() {
-                    Some(m) => state.store.ticket_for_message(m.id.0)?.map(|t| t.id),
-                    None => None,
-                };
-                let number = arg.trim().trim_start_matches('#').parse::<i64>().ok();
-                match number.or(replied) {
-                    Some(id) if state.store.close_ticket(id)? => {
-                        info!(ticket = id, "ticket closed");
-                        messages::closed(id)
-                    }
-                    Some(id) => messages::not_open(id),
-                    None => messages::close_usage(),
+            ExpertCommand::Close(arg) => match ticket_number(&state, &msg, &arg)? {
+                Some(id) if state.store.close_ticket(id)? => {
+                    info!(ticket = id, "ticket closed");
+                    messages::closed(id)
                 }
-            }
+                Some(id) => messages::not_open(id),
+                None => messages::close_usage(),
+            },
+            ExpertCommand::Reopen(arg) => match ticket_number(&state, &msg, &arg)? {
+                Some(id) if state.store.reopen_ticket(id)? => {
+                    info!(ticket = id, "ticket reopened");
+                    messages::reopened(id)
+                }
+                Some(id) => messages::not_closed(id),
+                None => messages::reopen_usage(),
+            },
         };
         send::html(&bot, group, &text, None, Some(msg.id)).await?;
         Ok(())
     })
     .await
+}
+
+/// The ticket a command names: `NUMBER` (or `#NUMBER`), else the one it replies to.
+fn ticket_number(state: &AppState, msg: &Message, arg: &str) -> Result<Option<i64>, Failure> {
+    let replied = match msg.reply_to_message() {
+        Some(m) => state
+            .store
+            .ticket_for_message(msg.chat.id.0, m.id.0)?
+            .map(|t| t.id),
+        None => None,
+    };
+    let number = arg.trim().trim_start_matches('#').parse::<i64>().ok();
+    Ok(number.or(replied))
 }
 
 /// The group became a supergroup: follow it to its new chat id.
@@ -279,7 +330,7 @@ pub async fn migrated(msg: Message, state: Arc<AppState>) -> HandlerResult {
 
 /// `/reindex`: rebuild from the corpus and swap the new index in; a broken corpus keeps the
 /// old one serving.
-pub async fn reindex(bot: &Tg, state: &AppState, chat: ChatId) -> anyhow::Result<()> {
+pub async fn reindex(bot: &Tg, state: &AppState, chat: ChatId) -> Handled {
     let started = Instant::now();
     let locations = state.locations.clone();
     let built =
@@ -323,8 +374,8 @@ pub async fn reminder_loop(bot: Tg, state: Arc<AppState>, configured_group: i64)
     }
 }
 
-async fn remind(bot: &Tg, state: &AppState) -> anyhow::Result<()> {
-    state.store.prune()?;
+async fn remind(bot: &Tg, state: &AppState) -> Handled {
+    state.store.prune(state.keep_days, now())?;
     let waited = state.reminder_after.as_secs() as i64;
     for ticket in state.store.due_reminders(now() - waited)? {
         let text = messages::reminder(&ticket, now() - ticket.created_at);
@@ -336,7 +387,9 @@ async fn remind(bot: &Tg, state: &AppState) -> anyhow::Result<()> {
             reply_target(&ticket),
         )
         .await?;
-        state.store.link_message(ticket.id, posted.id.0)?;
+        state
+            .store
+            .link_message(ticket.id, posted.chat.id.0, posted.id.0)?;
         info!(ticket = ticket.id, "reminder sent");
     }
     Ok(())

@@ -99,17 +99,52 @@ pub fn welcome() -> String {
         .to_string()
 }
 
-pub fn privacy() -> String {
-    "🔒 <b>Your privacy</b>\n\n\
-     • To answer you I keep your questions for up to 7 days, so that the buttons under an \
-     answer keep working.\n\
-     • If you ask the kidney team, I keep your question, your first name and the team's \
-     answer until you erase them. The experts see your first name only, never your \
-     username or phone number.\n\
-     • Helpful / Not helpful clicks are kept to improve the answers.\n\n\
-     Send /forget to erase everything this bot stores about you. Questions already \
-     passed to the kidney team also stay in their team chat's history, as in any clinic \
-     correspondence."
+/// What is stored and for how long; `keep_days` is the retention period of tickets,
+/// ratings and delivery flags.
+pub fn privacy(keep_days: u32) -> String {
+    let week = keep_days.min(7);
+    format!(
+        "🔒 <b>Your privacy</b>\n\n\
+         • To answer you I keep your questions for up to {week} days, so that the buttons \
+         under an answer keep working.\n\
+         • If you ask the kidney team, I keep your question and your first name for \
+         {keep_days} days, then erase them. The experts see your first name only, never your \
+         username or phone number.\n\
+         • Helpful / Not helpful clicks are kept for {keep_days} days to improve the \
+         answers.\n\n\
+         Send /forget to erase everything this bot stores about you now. Questions already \
+         passed to the kidney team also stay in their team chat's history, as in any clinic \
+         correspondence."
+    )
+}
+
+/// The reply to a command the bot does not have, with the list of those it has.
+pub fn unknown_command(commands: &str) -> String {
+    format!(
+        "I don't know that command. These are the ones I understand:\n\n{}\n\n\
+         To ask a question, just type it in your own words.",
+        escape(commands)
+    )
+}
+
+/// A question met a failing database: it is kept and retried.
+pub fn answer_delayed() -> String {
+    "⏳ Sorry, a technical problem is slowing me down. I have your question and will \
+     answer as soon as I can. If you feel unwell, contact your clinic or emergency services."
+        .to_string()
+}
+
+/// The database stayed down for minutes: the question could not be kept.
+pub fn send_again_later() -> String {
+    "Sorry, I still can't handle your question because of a technical problem. Please send \
+     it again later. If you feel unwell, contact your clinic or emergency services."
+        .to_string()
+}
+
+/// A button or command met a failing database.
+pub fn try_again_later() -> String {
+    "Sorry, a technical problem stopped me from doing that. Please try again in a few \
+     minutes."
         .to_string()
 }
 
@@ -296,6 +331,22 @@ pub fn delivered(ticket_id: i64) -> String {
     format!("✅ Delivered to the patient (question #{ticket_id}).")
 }
 
+/// An expert replied to a question whose patient erased their data with `/forget`.
+pub fn patient_erased(ticket_id: i64) -> String {
+    format!(
+        "⚠️ Not delivered: the patient of question #{ticket_id} erased their data with \
+         /forget, so the bot can no longer reach them about it."
+    )
+}
+
+/// An expert replied to a closed question: the reply is held back until it is reopened.
+pub fn reply_to_closed(ticket_id: i64) -> String {
+    format!(
+        "⚠️ Not delivered: question #{ticket_id} is closed. To send this answer to the \
+         patient, send /reopen {ticket_id}, then reply again."
+    )
+}
+
 pub fn undeliverable(ticket_id: i64) -> String {
     format!(
         "⚠️ Could not deliver the answer to question #{ticket_id}: the patient has blocked the \
@@ -320,26 +371,41 @@ pub fn reminder(ticket: &Ticket, waited_secs: i64) -> String {
     )
 }
 
+/// Open questions, as many as fit one message; the rest are counted.
 pub fn open_tickets(tickets: &[Ticket]) -> String {
     if tickets.is_empty() {
         return "No open questions. 🎉".to_string();
     }
     let mut text = format!("<b>{} open question(s):</b>\n", tickets.len());
-    for t in tickets.iter().take(50) {
-        let state = if t.answered { "answered" } else { "waiting" };
-        let urgent = match t.urgency {
-            Some(Level::Emergency) => " 🚨",
-            Some(Level::SameDay) => " ⚠️",
-            None => "",
-        };
-        text.push_str(&format!(
-            "• #{}{urgent} {} ({state}): {}\n",
-            t.id,
-            escape(&t.first_name),
-            escape(&shorten(&t.question, 80))
-        ));
+    // Room for the line that counts the ones left out.
+    let room = MAX_MESSAGE - 120;
+    for (shown, t) in tickets.iter().enumerate() {
+        let line = open_ticket_line(t);
+        if telegram_len(&text) + telegram_len(&line) > room {
+            let more = tickets.len() - shown;
+            text.push_str(&format!(
+                "…and {more} more not listed. /close answered ones to see the rest."
+            ));
+            break;
+        }
+        text.push_str(&line);
     }
     text
+}
+
+fn open_ticket_line(t: &Ticket) -> String {
+    let state = if t.answered { "answered" } else { "waiting" };
+    let urgent = match t.urgency {
+        Some(Level::Emergency) => " 🚨",
+        Some(Level::SameDay) => " ⚠️",
+        None => "",
+    };
+    format!(
+        "• #{}{urgent} {} ({state}): {}\n",
+        t.id,
+        escape(&shorten(&t.first_name, 24)),
+        escape(&shorten(&t.question, 80))
+    )
 }
 
 pub fn closed(ticket_id: i64) -> String {
@@ -352,6 +418,18 @@ pub fn not_open(ticket_id: i64) -> String {
 
 pub fn close_usage() -> String {
     "Reply /close to a question's message, or send /close NUMBER.".to_string()
+}
+
+pub fn reopened(ticket_id: i64) -> String {
+    format!("Question #{ticket_id} is reopened: reply to it to answer the patient.")
+}
+
+pub fn not_closed(ticket_id: i64) -> String {
+    format!("There is no closed question #{ticket_id}.")
+}
+
+pub fn reopen_usage() -> String {
+    "Reply /reopen to a question's message, or send /reopen NUMBER.".to_string()
 }
 
 pub fn stats(stats: &Stats) -> String {
@@ -441,5 +519,35 @@ mod tests {
             split(&text, 70),
             ["a ".repeat(30).trim(), "b ".repeat(30).trim()]
         );
+    }
+
+    #[test]
+    fn the_open_list_fits_one_message_at_any_number_of_tickets() {
+        for count in [1, 30, 200] {
+            let tickets: Vec<Ticket> = (1..=count)
+                .map(|id| Ticket {
+                    id,
+                    chat_id: id,
+                    first_name: "Bartholomew-Maximilian & <Co>".repeat(3),
+                    question: "Why does my fistula arm hurt after dialysis? ".repeat(5),
+                    urgency: None,
+                    open: true,
+                    answered: false,
+                    created_at: 0,
+                    group_message_id: None,
+                })
+                .collect();
+            let text = open_tickets(&tickets);
+            assert!(
+                telegram_len(&text) <= MAX_MESSAGE,
+                "{count}: {}",
+                telegram_len(&text)
+            );
+            assert!(text.contains(&format!("{count} open question")), "{text}");
+            assert!(text.contains("#1 "), "the first is listed");
+            if count == 200 {
+                assert!(text.contains("more not listed"), "{text}");
+            }
+        }
     }
 }

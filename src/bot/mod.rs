@@ -1,10 +1,13 @@
 //! The Telegram bot: shared state, the handler tree, and the serve loop. Patients talk to it
 //! in private chats; experts answer in their group; maintainers re-index and read stats.
 
+mod buttons;
 mod experts;
+mod failure;
 pub mod messages;
 mod patient;
 mod send;
+mod startup;
 
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -25,10 +28,14 @@ use crate::config::{BotConfig, Locations};
 use crate::flood::FloodGate;
 use crate::search::Engine;
 use crate::store::Store;
+use failure::Failure;
 
 /// The bot as handlers use it: rate-limited by teloxide's `Throttle`.
 pub type Tg = Throttle<Bot>;
+/// What endpoints return to teloxide (always `Ok`: [`guard`] logs failures).
 type HandlerResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
+/// What handler bodies return.
+type Handled = Result<(), Failure>;
 
 /// The stored setting that follows the expert group through a supergroup migration.
 const EXPERT_GROUP_SETTING: &str = "expert_group";
@@ -43,6 +50,8 @@ pub struct AppState {
     admins: Vec<u64>,
     flood: Mutex<FloodGate>,
     reminder_after: std::time::Duration,
+    /// Days tickets, feedback and flags are kept.
+    keep_days: u32,
     outbox: experts::Outbox,
 }
 
@@ -82,6 +91,8 @@ enum ExpertCommand {
     Open,
     #[command(description = "close a question: reply to it, or /close NUMBER")]
     Close(String),
+    #[command(description = "reopen a closed question: reply to it, or /reopen NUMBER")]
+    Reopen(String),
 }
 
 /// The handler tree: roles are filters, endpoints are small named functions.
@@ -120,6 +131,10 @@ pub fn schema() -> UpdateHandler<Box<dyn std::error::Error + Send + Sync + 'stat
                 .filter_command::<PrivateCommand>()
                 .endpoint(patient::command),
         )
+        .branch(
+            dptree::filter(|msg: Message| patient::looks_like_command(msg.text()))
+                .endpoint(patient::unknown_command),
+        )
         .branch(dptree::filter(|msg: Message| msg.text().is_some()).endpoint(patient::question))
         .endpoint(patient::media);
 
@@ -137,11 +152,12 @@ pub fn schema() -> UpdateHandler<Box<dyn std::error::Error + Send + Sync + 'stat
         .branch(Update::filter_callback_query().endpoint(patient::callback))
 }
 
-/// Runs a handler body; a panic is logged and contained, so other chats are unaffected
-/// (an unwinding handler would otherwise take its teloxide worker, then the dispatcher, down).
+/// Runs a handler body; a failure is logged by kind (never with message text), and a panic
+/// is contained, so other chats are unaffected (an unwinding handler would otherwise take
+/// its teloxide worker, then the dispatcher, down).
 async fn guard(
     what: &'static str,
-    body: impl std::future::Future<Output = HandlerResult>,
+    body: impl std::future::Future<Output = Handled>,
 ) -> HandlerResult {
     match AssertUnwindSafe(body).catch_unwind().await {
         Ok(Ok(())) => Ok(()),
@@ -156,8 +172,19 @@ async fn guard(
     }
 }
 
-/// Runs the bot until Ctrl-C or SIGTERM, then finishes the handlers in flight.
+/// Runs the bot until Ctrl-C or SIGTERM, then finishes the handlers in flight. The token is
+/// checked first: a rejected one stops start-up with one line; while Telegram cannot be
+/// reached, start-up waits and retries, and a signal still stops it at once.
 pub async fn serve(config: BotConfig) -> anyhow::Result<()> {
+    let stop = startup::stop_on_signal();
+    let bot = Bot::new(config.token.expose())
+        .set_api_url(config.api_url.clone())
+        .throttle(Limits::default());
+    let Some(me) = startup::check_token(&bot, stop.clone()).await? else {
+        info!("stopped during start-up");
+        return Ok(());
+    };
+    info!(bot = me.id.0, "token accepted");
     let locations = config.locations.clone();
     let engine =
         tokio::task::spawn_blocking(move || crate::commands::open_engine(&locations)).await??;
@@ -176,18 +203,19 @@ pub async fn serve(config: BotConfig) -> anyhow::Result<()> {
         admins: config.admins.clone(),
         flood: Mutex::new(FloodGate::new(config.flood_per_minute)),
         reminder_after: config.reminder_after,
+        keep_days: config.keep_days,
         outbox: experts::Outbox::default(),
     });
-    let bot = Bot::new(config.token.expose())
-        .set_api_url(config.api_url.clone())
-        .throttle(Limits::default());
     // Telegram wants command names without the slash.
     let commands: Vec<BotCommand> = PrivateCommand::bot_commands()
         .into_iter()
         .map(|c| BotCommand::new(c.command.trim_start_matches('/'), c.description))
         .collect();
     if let Err(e) = bot.set_my_commands(commands).await {
-        warn!("cannot set the command list: {e}");
+        warn!(
+            "cannot set the command list: {}",
+            failure::telegram_kind(&e)
+        );
     }
     let poster = tokio::spawn(experts::post_loop(bot.clone(), state.clone()));
     let reminders = tokio::spawn(experts::reminder_loop(
@@ -196,31 +224,28 @@ pub async fn serve(config: BotConfig) -> anyhow::Result<()> {
         config.expert_group,
     ));
 
-    let mut dispatcher = Dispatcher::builder(bot, schema())
+    let mut dispatcher = Dispatcher::builder(bot.clone(), schema())
         .dependencies(dptree::deps![state.clone()])
         .default_handler(|_| async {})
-        .enable_ctrlc_handler()
         .build();
-    let shutdown = dispatcher.shutdown_token();
-    tokio::spawn(async move {
-        if let Ok(mut term) =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
-            term.recv().await;
-            info!("SIGTERM: finishing handlers in flight");
-            if let Ok(done) = shutdown.shutdown() {
-                done.await;
-            }
-        }
-    });
+    startup::shut_down_on(stop, dispatcher.shutdown_token());
     info!(
         expert_group,
         admins = state.admins.len(),
         "faqbot is serving"
     );
-    dispatcher.dispatch().await;
+    let listener = teloxide::update_listeners::polling_default(bot).await;
+    let dispatched = dispatcher
+        .try_dispatch_with_listener(listener, Arc::new(startup::log_listener_error))
+        .await;
     reminders.abort();
     poster.abort();
+    if let Err(e) = dispatched {
+        anyhow::bail!(
+            "cannot start polling Telegram: {}",
+            failure::telegram_kind(&e)
+        );
+    }
     info!("faqbot stopped");
     Ok(())
 }

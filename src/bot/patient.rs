@@ -1,22 +1,34 @@
-//! Patients in private chats: questions, buttons, media, commands, and `/forget`.
+//! Patients in private chats: questions, buttons, media, commands, and `/forget`. Every
+//! message, button press and edit counts against the flood limit; a question that meets a
+//! failing database is retried until it is answered.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
+use teloxide::utils::command::BotCommands;
 use tracing::{info, warn};
 
+use super::buttons::{Action, Button};
+use super::failure::Failure;
 use super::messages;
 use super::send::{self, retry};
-use super::{experts, guard, AppState, HandlerResult, PrivateCommand, Tg};
+use super::{experts, guard, AppState, Handled, HandlerResult, PrivateCommand, Tg};
 use crate::answer::Decision;
 use crate::flood::Admit;
-use crate::store::Offer;
+use crate::store::{Offer, Question};
 
 /// Related articles shown under an answer, and closest ones under "not sure".
 const RELATED_UNDER_ANSWER: usize = 2;
 const CLOSEST_WHEN_UNSURE: usize = 3;
+
+/// How often a question is tried while the database fails, and the waits between tries
+/// (doubling from the first, at most the last): about five minutes in all.
+const STORE_ATTEMPTS: u32 = 8;
+const FIRST_STORE_WAIT: Duration = Duration::from_secs(2);
+const LONGEST_STORE_WAIT: Duration = Duration::from_secs(60);
 
 fn first_name(msg: &Message) -> String {
     msg.from
@@ -49,12 +61,12 @@ pub async fn question(bot: Tg, msg: Message, state: Arc<AppState>) -> HandlerRes
             return Ok(());
         }
         let text = msg.text().unwrap_or_default();
-        let asked = Asked {
-            chat: msg.chat.id,
-            name: first_name(&msg),
-            replying: msg.reply_to_message().is_some(),
-        };
-        answer_text(&bot, &state, &asked, text).await
+        let asked = Asked::new(
+            msg.chat.id,
+            first_name(&msg),
+            msg.reply_to_message().is_some(),
+        );
+        answer_until_stored(&bot, &state, &asked, text).await
     })
     .await
 }
@@ -65,12 +77,59 @@ struct Asked {
     name: String,
     /// The message replies to an earlier one (a follow-up to an open ticket).
     replying: bool,
+    /// The safety message went out already (a retried emergency does not repeat it).
+    safety_sent: AtomicBool,
+}
+
+impl Asked {
+    fn new(chat: ChatId, name: String, replying: bool) -> Asked {
+        Asked {
+            chat,
+            name,
+            replying,
+            safety_sent: AtomicBool::new(false),
+        }
+    }
+}
+
+/// Answers a question, trying again while the database fails (locked, disk full): the
+/// patient is told once that the answer is coming, and the question is not dropped. If the
+/// database stays down for minutes, the patient is asked to send it again.
+async fn answer_until_stored(bot: &Tg, state: &AppState, asked: &Asked, text: &str) -> Handled {
+    let mut wait = FIRST_STORE_WAIT;
+    for attempt in 1..=STORE_ATTEMPTS {
+        match answer_text(bot, state, asked, text).await {
+            Err(e) if e.is_store() => {
+                warn!(attempt, "cannot handle a question yet: {e}");
+                if attempt == 1 {
+                    send::html(bot, asked.chat, &messages::answer_delayed(), None, None).await?;
+                }
+            }
+            done => return done,
+        }
+        if attempt < STORE_ATTEMPTS {
+            tokio::time::sleep(wait).await;
+            wait = (wait * 2).min(LONGEST_STORE_WAIT);
+        }
+    }
+    warn!("gave up on a question: the database stayed unavailable");
+    send::html(bot, asked.chat, &messages::send_again_later(), None, None).await?;
+    Ok(())
+}
+
+/// Counts an anonymous event; a failure is logged, never repeated with the reply.
+fn count(state: &AppState, name: &str) {
+    if let Err(e) = state.store.count(name) {
+        warn!(counter = name, "cannot count: {e}");
+    }
 }
 
 /// Answers one question, typed or picked from the questions a message held.
-async fn answer_text(bot: &Tg, state: &AppState, asked: &Asked, text: &str) -> HandlerResult {
+async fn answer_text(bot: &Tg, state: &AppState, asked: &Asked, text: &str) -> Handled {
     let engine = state.engine.load();
-    let verdict = crate::ask(&engine, &state.policy, text)?.verdict;
+    let verdict = crate::ask(&engine, &state.policy, text)
+        .map_err(Failure::Search)?
+        .verdict;
     info!(decision = ?verdict.decision, confidence = verdict.confidence, "question decided");
     let offers: Vec<Offer> = verdict
         .alternatives
@@ -85,19 +144,20 @@ async fn answer_text(bot: &Tg, state: &AppState, asked: &Asked, text: &str) -> H
         .collect();
     let chat = asked.chat;
     let name = &asked.name;
-    let open_ticket = state.store.open_ticket_of(chat.0)?;
+    // Not read for an emergency: its safety message must not wait on the database.
+    let open_ticket = match verdict.decision {
+        Decision::Urgent | Decision::Smalltalk => None,
+        _ => state.store.open_ticket_of(chat.0)?,
+    };
     match verdict.decision {
         Decision::Urgent => {
             let level = verdict.urgency.unwrap_or(crate::triage::Level::Emergency);
-            send::html(
-                bot,
-                chat,
-                &messages::safety(engine.safety_message(level)),
-                None,
-                None,
-            )
-            .await?;
-            state.store.count("urgent")?;
+            if !asked.safety_sent.load(Ordering::Relaxed) {
+                let safety = messages::safety(engine.safety_message(level));
+                send::html(bot, chat, &safety, None, None).await?;
+                asked.safety_sent.store(true, Ordering::Relaxed);
+                count(state, "urgent");
+            }
             let ticket =
                 experts::open_ticket(state, chat.0, name, text, Some(level), &offers).await?;
             send::html(
@@ -129,9 +189,10 @@ async fn answer_text(bot: &Tg, state: &AppState, asked: &Asked, text: &str) -> H
             let id = state
                 .store
                 .save_question(chat.0, name, text, answered_with, &related)?;
+            let rating = |helpful| Button::about(id, Action::Rate { helpful }).encode();
             let mut rows = vec![vec![
-                InlineKeyboardButton::callback("👍 Helpful", format!("fb:{id}:1")),
-                InlineKeyboardButton::callback("👎 Not helpful", format!("fb:{id}:0")),
+                InlineKeyboardButton::callback("👍 Helpful", rating(true)),
+                InlineKeyboardButton::callback("👎 Not helpful", rating(false)),
             ]];
             rows.extend(offer_rows(id, &related));
             rows.extend(other_question_rows(
@@ -148,7 +209,7 @@ async fn answer_text(bot: &Tg, state: &AppState, asked: &Asked, text: &str) -> H
                 None,
             )
             .await?;
-            state.store.count("answered")?;
+            count(state, "answered");
         }
         Decision::Escalate => {
             let html = messages::not_sure(!offers.is_empty());
@@ -169,16 +230,13 @@ async fn offer_closest(
     offers: Vec<Offer>,
     html: &str,
     others: &[String],
-) -> HandlerResult {
+) -> Handled {
     let closest: Vec<Offer> = offers.into_iter().take(CLOSEST_WHEN_UNSURE).collect();
     let id = state
         .store
         .save_question(asked.chat.0, &asked.name, text, None, &closest)?;
     let mut rows = offer_rows(id, &closest);
-    rows.push(vec![InlineKeyboardButton::callback(
-        "🩺 Ask a kidney expert",
-        format!("ask:{id}"),
-    )]);
+    rows.push(vec![ask_expert_button(id)]);
     rows.extend(other_question_rows(state, asked.chat, &asked.name, others)?);
     let keyboard = Some(InlineKeyboardMarkup::new(rows));
     send::html(bot, asked.chat, html, keyboard, None).await?;
@@ -192,7 +250,7 @@ fn other_question_rows(
     chat: ChatId,
     name: &str,
     questions: &[String],
-) -> anyhow::Result<Vec<Vec<InlineKeyboardButton>>> {
+) -> Result<Vec<Vec<InlineKeyboardButton>>, Failure> {
     questions
         .iter()
         .map(|q| {
@@ -200,10 +258,17 @@ fn other_question_rows(
             let label = messages::shorten(&format!("❓ {q}"), 60);
             Ok(vec![InlineKeyboardButton::callback(
                 label,
-                format!("more:{id}"),
+                Button::about(id, Action::More).encode(),
             )])
         })
         .collect()
+}
+
+fn ask_expert_button(question: i64) -> InlineKeyboardButton {
+    InlineKeyboardButton::callback(
+        "🩺 Ask a kidney expert",
+        Button::about(question, Action::AskExpert).encode(),
+    )
 }
 
 fn offer_rows(question_id: i64, offers: &[Offer]) -> Vec<Vec<InlineKeyboardButton>> {
@@ -212,10 +277,8 @@ fn offer_rows(question_id: i64, offers: &[Offer]) -> Vec<Vec<InlineKeyboardButto
         .enumerate()
         .map(|(i, o)| {
             let label = messages::shorten(&format!("📖 {}", o.title), 60);
-            vec![InlineKeyboardButton::callback(
-                label,
-                format!("rel:{question_id}:{i}"),
-            )]
+            let button = Button::about(question_id, Action::Related { index: i });
+            vec![InlineKeyboardButton::callback(label, button.encode())]
         })
         .collect()
 }
@@ -228,42 +291,78 @@ pub async fn command(
 ) -> HandlerResult {
     guard("command", async {
         let chat = msg.chat.id;
-        match command {
-            PrivateCommand::Start | PrivateCommand::Help => {
-                send::html(&bot, chat, &messages::welcome(), None, None).await?;
-            }
-            PrivateCommand::Privacy => {
-                send::html(&bot, chat, &messages::privacy(), None, None).await?;
-            }
-            PrivateCommand::Forget => {
-                let keyboard = InlineKeyboardMarkup::new(vec![vec![
-                    InlineKeyboardButton::callback("Yes, erase everything", "forget:yes"),
-                    InlineKeyboardButton::callback("Cancel", "forget:no"),
-                ]]);
-                send::html(
-                    &bot,
-                    chat,
-                    &messages::forget_confirm(),
-                    Some(keyboard),
-                    None,
-                )
-                .await?;
-            }
-            PrivateCommand::Reindex | PrivateCommand::Stats
-                if !state.is_admin(msg.from.as_ref()) =>
-            {
-                info!(chat = chat.0, "maintainer command refused");
-                send::html(&bot, chat, &messages::admins_only(), None, None).await?;
-            }
-            PrivateCommand::Reindex => experts::reindex(&bot, &state, chat).await?,
-            PrivateCommand::Stats => {
-                let stats = state.store.stats()?;
-                send::html(&bot, chat, &messages::stats(&stats), None, None).await?;
-            }
+        let done = run_command(&bot, &msg, command, &state).await;
+        apologise_if_stored_nothing(&bot, chat, done).await
+    })
+    .await
+}
+
+async fn run_command(
+    bot: &Tg,
+    msg: &Message,
+    command: PrivateCommand,
+    state: &AppState,
+) -> Handled {
+    let chat = msg.chat.id;
+    match command {
+        PrivateCommand::Start | PrivateCommand::Help => {
+            send::html(bot, chat, &messages::welcome(), None, None).await?;
         }
+        PrivateCommand::Privacy => {
+            let text = messages::privacy(state.keep_days);
+            send::html(bot, chat, &text, None, None).await?;
+        }
+        PrivateCommand::Forget => {
+            let answer = |confirmed| Button::Forget { confirmed }.encode();
+            let keyboard = InlineKeyboardMarkup::new(vec![vec![
+                InlineKeyboardButton::callback("Yes, erase everything", answer(true)),
+                InlineKeyboardButton::callback("Cancel", answer(false)),
+            ]]);
+            send::html(bot, chat, &messages::forget_confirm(), Some(keyboard), None).await?;
+        }
+        PrivateCommand::Reindex | PrivateCommand::Stats if !state.is_admin(msg.from.as_ref()) => {
+            info!(chat = chat.0, "maintainer command refused");
+            send::html(bot, chat, &messages::admins_only(), None, None).await?;
+        }
+        PrivateCommand::Reindex => experts::reindex(bot, state, chat).await?,
+        PrivateCommand::Stats => {
+            let stats = state.store.stats()?;
+            send::html(bot, chat, &messages::stats(&stats), None, None).await?;
+        }
+    }
+    Ok(())
+}
+
+/// A message that looks like a command this bot does not have ("/foo"): the list of
+/// commands, rather than an answer to "foo".
+pub async fn unknown_command(bot: Tg, msg: Message, state: Arc<AppState>) -> HandlerResult {
+    guard("unknown command", async {
+        if !admitted(&bot, &state, msg.chat.id).await {
+            return Ok(());
+        }
+        let commands = PrivateCommand::descriptions().to_string();
+        let text = messages::unknown_command(&commands);
+        send::html(&bot, msg.chat.id, &text, None, None).await?;
         Ok(())
     })
     .await
+}
+
+/// Whether a text starts like a command: a slash and a letter.
+pub fn looks_like_command(text: Option<&str>) -> bool {
+    let mut chars = text.unwrap_or_default().chars();
+    chars.next() == Some('/') && chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+}
+
+/// Tells the patient to try again when the database failed; passes other outcomes on.
+async fn apologise_if_stored_nothing(bot: &Tg, chat: ChatId, done: Handled) -> Handled {
+    match done {
+        Err(e) if e.is_store() => {
+            send::html(bot, chat, &messages::try_again_later(), None, None).await?;
+            Err(e)
+        }
+        other => other,
+    }
 }
 
 /// Photos, documents, voice, stickers: attached to an open ticket when they can help it.
@@ -272,135 +371,155 @@ pub async fn media(bot: Tg, msg: Message, state: Arc<AppState>) -> HandlerResult
         if !admitted(&bot, &state, msg.chat.id).await {
             return Ok(());
         }
-        let attachable = msg.photo().is_some() || msg.document().is_some();
-        let ticket = state.store.open_ticket_of(msg.chat.id.0)?;
-        match ticket {
-            Some(ticket) if attachable => {
-                experts::attach(&bot, &state, &ticket, &msg).await?;
-                send::html(
-                    &bot,
-                    msg.chat.id,
-                    &messages::added_to_ticket(&ticket),
-                    None,
-                    None,
-                )
-                .await?;
-            }
-            _ => {
-                send::html(&bot, msg.chat.id, &messages::text_only(), None, None).await?;
-            }
-        }
-        Ok(())
+        let done = attach_media(&bot, &msg, &state).await;
+        apologise_if_stored_nothing(&bot, msg.chat.id, done).await
     })
     .await
 }
 
-pub async fn edited(bot: Tg, msg: Message) -> HandlerResult {
+async fn attach_media(bot: &Tg, msg: &Message, state: &AppState) -> Handled {
+    let attachable = msg.photo().is_some() || msg.document().is_some();
+    let ticket = state.store.open_ticket_of(msg.chat.id.0)?;
+    match ticket {
+        Some(ticket) if attachable => {
+            experts::attach(bot, state, &ticket, msg).await?;
+            send::html(
+                bot,
+                msg.chat.id,
+                &messages::added_to_ticket(&ticket),
+                None,
+                None,
+            )
+            .await?;
+        }
+        _ => {
+            send::html(bot, msg.chat.id, &messages::text_only(), None, None).await?;
+        }
+    }
+    Ok(())
+}
+
+pub async fn edited(bot: Tg, msg: Message, state: Arc<AppState>) -> HandlerResult {
     guard("edited", async {
+        if !admitted(&bot, &state, msg.chat.id).await {
+            return Ok(());
+        }
         send::html(&bot, msg.chat.id, &messages::edited(), None, None).await?;
         Ok(())
     })
     .await
 }
 
-/// Button presses: feedback, related articles, "ask an expert", `/forget` confirmation.
+/// Button presses: feedback, related articles, "ask an expert", further questions, and
+/// `/forget` confirmation. A press is answered even when flood control drops it.
 pub async fn callback(bot: Tg, query: CallbackQuery, state: Arc<AppState>) -> HandlerResult {
     guard("callback", async {
-        let data = query.data.clone().unwrap_or_default();
         let chat = ChatId(query.from.id.0 as i64);
-        let mut parts = data.split(':');
-        let (kind, id, arg) = (parts.next(), parts.next(), parts.next());
-        let question_id: Option<i64> = id.and_then(|s| s.parse().ok());
-        let mut notice: Option<&str> = None;
-        match (kind, question_id) {
-            (Some("forget"), _) => {
-                if id == Some("yes") {
-                    state.store.forget(chat.0)?;
-                    info!("a patient erased their data");
-                    send::html(&bot, chat, &messages::forgotten(), None, None).await?;
-                } else {
-                    send::html(&bot, chat, &messages::forget_cancelled(), None, None).await?;
-                }
-            }
-            (Some(kind), Some(qid)) => {
-                let Some(question) = state.store.question(qid)?.filter(|q| q.chat_id == chat.0)
-                else {
-                    send::html(&bot, chat, &messages::expired(), None, None).await?;
-                    return answer_callback(&bot, &query, None).await;
-                };
-                match kind {
-                    "fb" => {
-                        let helpful = arg == Some("1");
-                        state.store.feedback(qid, chat.0, helpful)?;
-                        notice = Some(messages::thanks_for_feedback());
-                        if !helpful {
-                            let keyboard = InlineKeyboardMarkup::new(vec![vec![
-                                InlineKeyboardButton::callback(
-                                    "🩺 Ask a kidney expert",
-                                    format!("ask:{qid}"),
-                                ),
-                            ]]);
-                            send::html(&bot, chat, &messages::not_helpful(), Some(keyboard), None)
-                                .await?;
-                        }
-                    }
-                    "more" => {
-                        let asked = Asked {
-                            chat,
-                            name: question.first_name.clone(),
-                            replying: false,
-                        };
-                        answer_callback(&bot, &query, None).await?;
-                        return answer_text(&bot, &state, &asked, &question.text).await;
-                    }
-                    "rel" => {
-                        let offer = arg
-                            .and_then(|i| i.parse::<usize>().ok())
-                            .and_then(|i| question.offers.get(i));
-                        match offer {
-                            Some(offer) => {
-                                send::html(&bot, chat, &messages::offer(offer), None, None).await?
-                            }
-                            None => {
-                                send::html(&bot, chat, &messages::expired(), None, None).await?
-                            }
-                        };
-                    }
-                    "ask" => {
-                        let ticket = match state.store.open_ticket_of(chat.0)? {
-                            Some(t) if t.question == question.text => t,
-                            _ => {
-                                experts::open_ticket(
-                                    &state,
-                                    chat.0,
-                                    &question.first_name,
-                                    &question.text,
-                                    None,
-                                    &question.offers,
-                                )
-                                .await?
-                            }
-                        };
-                        send::html(
-                            &bot,
-                            chat,
-                            &messages::ticket_opened(&ticket, 24),
-                            None,
-                            None,
-                        )
-                        .await?;
-                    }
-                    _ => warn!("unknown button"),
-                }
-            }
-            _ => warn!("malformed button data"),
+        if !admitted(&bot, &state, chat).await {
+            return answer_callback(&bot, &query, None).await;
         }
-        answer_callback(&bot, &query, notice).await
+        let Some(button) = query.data.as_deref().and_then(Button::parse) else {
+            warn!("malformed button data");
+            return answer_callback(&bot, &query, None).await;
+        };
+        let done = press(&bot, &state, &query, chat, button).await;
+        apologise_if_stored_nothing(&bot, chat, done).await
     })
     .await
 }
 
-async fn answer_callback(bot: &Tg, query: &CallbackQuery, text: Option<&str>) -> HandlerResult {
+async fn press(
+    bot: &Tg,
+    state: &AppState,
+    query: &CallbackQuery,
+    chat: ChatId,
+    button: Button,
+) -> Handled {
+    match button {
+        Button::Forget { confirmed: true } => {
+            state.store.forget(chat.0)?;
+            info!("a patient erased their data");
+            send::html(bot, chat, &messages::forgotten(), None, None).await?;
+            answer_callback(bot, query, None).await
+        }
+        Button::Forget { confirmed: false } => {
+            send::html(bot, chat, &messages::forget_cancelled(), None, None).await?;
+            answer_callback(bot, query, None).await
+        }
+        Button::About { question, action } => {
+            match state
+                .store
+                .question(question)?
+                .filter(|q| q.chat_id == chat.0)
+            {
+                Some(question) => act(bot, state, query, &question, action).await,
+                None => {
+                    send::html(bot, chat, &messages::expired(), None, None).await?;
+                    answer_callback(bot, query, None).await
+                }
+            }
+        }
+    }
+}
+
+/// Carries out a button press about one of the patient's questions.
+async fn act(
+    bot: &Tg,
+    state: &AppState,
+    query: &CallbackQuery,
+    question: &Question,
+    action: Action,
+) -> Handled {
+    let chat = ChatId(question.chat_id);
+    let mut notice = None;
+    match action {
+        Action::Rate { helpful } => {
+            state.store.feedback(question.id, chat.0, helpful)?;
+            notice = Some(messages::thanks_for_feedback());
+            if !helpful {
+                let keyboard =
+                    InlineKeyboardMarkup::new(vec![vec![ask_expert_button(question.id)]]);
+                send::html(bot, chat, &messages::not_helpful(), Some(keyboard), None).await?;
+            }
+        }
+        Action::More => {
+            let asked = Asked::new(chat, question.first_name.clone(), false);
+            answer_callback(bot, query, None).await?;
+            return answer_until_stored(bot, state, &asked, &question.text).await;
+        }
+        Action::Related { index } => {
+            let text = match question.offers.get(index) {
+                Some(offer) => messages::offer(offer),
+                None => messages::expired(),
+            };
+            send::html(bot, chat, &text, None, None).await?;
+        }
+        Action::AskExpert => ask_expert(bot, state, chat, question).await?,
+    }
+    answer_callback(bot, query, notice).await
+}
+
+/// Hands a question to the experts (once: pressing again shows the same ticket).
+async fn ask_expert(bot: &Tg, state: &AppState, chat: ChatId, question: &Question) -> Handled {
+    let ticket = match state.store.open_ticket_of(chat.0)? {
+        Some(t) if t.question == question.text => t,
+        _ => {
+            experts::open_ticket(
+                state,
+                chat.0,
+                &question.first_name,
+                &question.text,
+                None,
+                &question.offers,
+            )
+            .await?
+        }
+    };
+    send::html(bot, chat, &messages::ticket_opened(&ticket, 24), None, None).await?;
+    Ok(())
+}
+
+async fn answer_callback(bot: &Tg, query: &CallbackQuery, text: Option<&str>) -> Handled {
     retry("answerCallbackQuery", || {
         let mut request = bot.answer_callback_query(query.id.clone());
         if let Some(text) = text {

@@ -9,26 +9,27 @@ use faqbot::store::Store;
 use crate::env::TestEnv;
 use crate::fake_telegram::{FakeTelegram, Fault, SentMessage};
 
-const TOKEN: &str = "123456:TESTTOKEN-secret_value";
-const GROUP: i64 = -1_001_234;
-const PATIENT: i64 = 42;
-const EXPERT: i64 = 7;
+pub(crate) const TOKEN: &str = "123456:TESTTOKEN-secret_value";
+pub(crate) const GROUP: i64 = -1_001_234;
+pub(crate) const PATIENT: i64 = 42;
+pub(crate) const EXPERT: i64 = 7;
 const ADMIN: i64 = 999;
-const WAIT: Duration = Duration::from_secs(30);
+pub(crate) const WAIT: Duration = Duration::from_secs(30);
 
 /// A fake Telegram, a corpus, and a running `faqbot serve` wired to them.
-struct BotEnv {
-    tg: FakeTelegram,
-    env: TestEnv,
-    bot: Option<Child>,
+pub(crate) struct BotEnv {
+    pub(crate) tg: FakeTelegram,
+    pub(crate) env: TestEnv,
+    pub(crate) bot: Option<Child>,
     settings: Settings,
 }
 
 /// The bot's settings that tests vary.
 #[derive(Clone, Copy)]
-struct Settings {
-    reminder_hours: f64,
-    flood_per_minute: u32,
+pub(crate) struct Settings {
+    pub(crate) reminder_hours: f64,
+    pub(crate) flood_per_minute: u32,
+    pub(crate) retention_days: Option<u32>,
 }
 
 impl Default for Settings {
@@ -36,16 +37,17 @@ impl Default for Settings {
         Settings {
             reminder_hours: 20.0,
             flood_per_minute: 20,
+            retention_days: None,
         }
     }
 }
 
 impl BotEnv {
-    async fn start() -> BotEnv {
+    pub(crate) async fn start() -> BotEnv {
         BotEnv::start_with(Settings::default()).await
     }
 
-    async fn start_with(settings: Settings) -> BotEnv {
+    pub(crate) async fn start_with(settings: Settings) -> BotEnv {
         let mut env = BotEnv {
             tg: FakeTelegram::start().await,
             env: TestEnv::with_fixture_corpus(),
@@ -56,17 +58,21 @@ impl BotEnv {
         env
     }
 
-    fn log_path(&self) -> PathBuf {
+    pub(crate) fn log_path(&self) -> PathBuf {
         self.env.path().join("bot.log")
     }
 
-    fn spawn(&mut self) {
+    pub(crate) fn spawn(&mut self) {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(self.log_path())
             .expect("log file");
-        let child = Command::new(env!("CARGO_BIN_EXE_faqbot"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_faqbot"));
+        if let Some(days) = self.settings.retention_days {
+            command.env("FAQBOT_RETENTION_DAYS", days.to_string());
+        }
+        let child = command
             .arg("serve")
             .current_dir(self.env.path())
             .env("TELOXIDE_TOKEN", TOKEN)
@@ -91,38 +97,38 @@ impl BotEnv {
     }
 
     /// `kill -9`: no chance to clean up.
-    fn kill(&mut self) {
+    pub(crate) fn kill(&mut self) {
         if let Some(mut child) = self.bot.take() {
             let _ = child.kill();
             let _ = child.wait();
         }
     }
 
-    fn log(&self) -> String {
+    pub(crate) fn log(&self) -> String {
         std::fs::read_to_string(self.log_path()).unwrap_or_default()
     }
 
     /// Messages the bot got accepted in `chat` so far.
-    fn sent(&self, chat: i64) -> Vec<SentMessage> {
+    pub(crate) fn sent(&self, chat: i64) -> Vec<SentMessage> {
         self.tg.sent_to(chat)
     }
 
     /// Waits until `chat` has received `count` messages in all; returns the last one.
-    async fn nth(&self, chat: i64, count: usize) -> SentMessage {
+    pub(crate) async fn nth(&self, chat: i64, count: usize) -> SentMessage {
         let sent = self.tg.wait_for_sent(chat, count, WAIT).await;
         let sent = sent.unwrap_or_else(|e| panic!("{e}\nbot log:\n{}", self.log()));
         sent[count - 1].clone()
     }
 
     /// The patient writes `text`; returns the bot's next message to them.
-    async fn patient_says(&self, text: &str) -> SentMessage {
+    pub(crate) async fn patient_says(&self, text: &str) -> SentMessage {
         let before = self.sent(PATIENT).len();
         self.tg.push_private_text(PATIENT, "Anna", text);
         self.nth(PATIENT, before + 1).await
     }
 
     /// The patient presses a button whose callback data starts with `prefix` on `message`.
-    async fn press(&self, message: &SentMessage, prefix: &str) {
+    pub(crate) async fn press(&self, message: &SentMessage, prefix: &str) {
         let data = buttons(message)
             .into_iter()
             .find(|(_, data)| data.starts_with(prefix))
@@ -133,7 +139,7 @@ impl BotEnv {
 
     /// The patient asks something the corpus cannot answer and presses "Ask a kidney expert";
     /// returns the ticket as posted in the group.
-    async fn open_ticket(&self, question: &str) -> SentMessage {
+    pub(crate) async fn open_ticket(&self, question: &str) -> SentMessage {
         let unsure = self.patient_says(question).await;
         assert!(
             unsure.plain_text.contains("not sure"),
@@ -151,12 +157,12 @@ impl BotEnv {
         ticket
     }
 
-    async fn expert_replies(&self, to: &SentMessage, text: &str) {
+    pub(crate) async fn expert_replies(&self, to: &SentMessage, text: &str) {
         self.tg
             .push_group_text(GROUP, EXPERT, "Dr Who", text, Some(to.message_id));
     }
 
-    fn store(&self) -> Store {
+    pub(crate) fn store(&self) -> Store {
         Store::open(&self.env.path().join("data")).expect("open the bot's database")
     }
 }
@@ -168,7 +174,7 @@ impl Drop for BotEnv {
 }
 
 /// (label, callback data) of every inline button of a message.
-fn buttons(message: &SentMessage) -> Vec<(String, String)> {
+pub(crate) fn buttons(message: &SentMessage) -> Vec<(String, String)> {
     let Some(markup) = &message.reply_markup else {
         return Vec::new();
     };
@@ -209,7 +215,7 @@ async fn a_patient_gets_a_passage_with_its_link_and_feedback_buttons() {
     assert!(labels.contains(&"👍 Helpful".to_string()), "{labels:?}");
     assert!(labels.contains(&"👎 Not helpful".to_string()));
 
-    // "Not helpful" offers an expert; feedback counts once per answer.
+    // "Not helpful" offers an expert; a changed rating replaces the earlier one.
     let data = |label: &str| {
         let found = buttons(&answer)
             .into_iter()
@@ -235,7 +241,7 @@ async fn a_patient_gets_a_passage_with_its_link_and_feedback_buttons() {
     let stats = bot.store().stats().unwrap();
     assert_eq!(
         (stats.answered, stats.helpful, stats.not_helpful),
-        (1, 0, 1)
+        (1, 1, 0)
     );
 }
 

@@ -2,6 +2,7 @@
 
 mod ask;
 mod bot;
+mod bot_safety;
 mod corpus;
 mod env;
 mod eval;
