@@ -201,6 +201,8 @@ async fn answer_text(bot: &Tg, state: &AppState, asked: &Asked, text: &str) -> H
                 name,
                 &verdict.other_questions,
             )?);
+            // Counted before sending, so `/stats` agrees with what the patient has seen.
+            count(state, "answered");
             send::html(
                 bot,
                 chat,
@@ -209,7 +211,6 @@ async fn answer_text(bot: &Tg, state: &AppState, asked: &Asked, text: &str) -> H
                 None,
             )
             .await?;
-            count(state, "answered");
         }
         Decision::Escalate => {
             let html = messages::not_sure(!offers.is_empty());
