@@ -11,3 +11,4 @@ mod index;
 mod pages;
 mod pages_robustness;
 mod sample_corpus;
+mod settings;
