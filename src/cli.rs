@@ -61,8 +61,15 @@ pub struct AskArgs {
     /// Confidence below which the question goes to an expert [default: 0.85]
     #[arg(long, env = "FAQBOT_THRESHOLD", value_name = "0..1")]
     pub threshold: Option<f32>,
-    /// The question; `-` reads one question per line from standard input.
-    #[arg(required = true, num_args = 1.., value_name = "QUESTION")]
+    /// The question; `-` reads one question per line from standard input. The question
+    /// may start with `-` ("-dialysis"); flags go before it.
+    #[arg(
+        required = true,
+        num_args = 1..,
+        value_name = "QUESTION",
+        allow_hyphen_values = true,
+        trailing_var_arg = true
+    )]
     pub question: Vec<String>,
 }
 
@@ -124,4 +131,43 @@ pub struct ServeArgs {
     /// Days tickets, ratings and delivery flags are kept before they are erased [default: 180]
     #[arg(long, env = "FAQBOT_RETENTION_DAYS", value_name = "DAYS")]
     pub retention_days: Option<u32>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn question(args: &[&str]) -> Vec<String> {
+        let cli = Cli::try_parse_from(args).expect("parses");
+        match cli.command {
+            Command::Ask(ask) => ask.question,
+            other => panic!("not ask: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_question_may_start_with_a_hyphen_and_flags_before_it_still_count() {
+        assert_eq!(question(&["faqbot", "ask", "-dialysis"]), ["-dialysis"]);
+        assert_eq!(
+            question(&["faqbot", "ask", "--json", "-x", "--explain"]),
+            ["-x", "--explain"],
+            "after the question, everything is the question"
+        );
+        assert_eq!(question(&["faqbot", "ask", "-"]), ["-"]);
+        let cli = Cli::try_parse_from(["faqbot", "ask", "--json", "--threshold", "0.5", "q"]);
+        let Ok(Cli {
+            command: Command::Ask(ask),
+            ..
+        }) = cli
+        else {
+            panic!("flags before the question parse");
+        };
+        assert!(ask.json);
+        assert_eq!(ask.threshold, Some(0.5));
+        assert!(Cli::try_parse_from(["faqbot", "ask", "--json", "--explain", "q"]).is_err());
+        assert!(
+            Cli::try_parse_from(["faqbot", "ask", "--json"]).is_err(),
+            "no question"
+        );
+    }
 }

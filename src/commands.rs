@@ -82,20 +82,55 @@ pub fn ask_command(args: &AskArgs, file: &FileConfig) -> anyhow::Result<()> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     if args.question.len() == 1 && args.question[0] == "-" {
-        let interactive = std::io::stdout().is_terminal();
-        for line in std::io::stdin().lock().lines() {
-            let line = line.context("reading questions from standard input")?;
-            write_answer(&mut out, &engine, &policy, &line, args)?;
-            if interactive {
-                out.flush()?;
-            }
-        }
+        answer_lines(&mut out, &engine, &policy, args)?;
     } else {
         let question = args.question.join(" ");
         write_answer(&mut out, &engine, &policy, &question, args)?;
     }
     out.flush()?;
     Ok(())
+}
+
+/// `faqbot ask -`: answers each line of standard input. A line that is not UTF-8 is reported
+/// (on stderr, and as `{"line", "error"}` in JSON so output lines stay in step with input
+/// lines) and the next lines are answered; the run then ends with an input error.
+fn answer_lines(
+    out: &mut impl Write,
+    engine: &Engine,
+    policy: &Policy,
+    args: &AskArgs,
+) -> anyhow::Result<()> {
+    let interactive = std::io::stdout().is_terminal();
+    let mut invalid = 0;
+    for (n, line) in std::io::stdin().lock().split(b'\n').enumerate() {
+        let line = line.context("reading questions from standard input")?;
+        match String::from_utf8(line) {
+            Ok(question) => {
+                let question = question.strip_suffix('\r').unwrap_or(&question);
+                write_answer(out, engine, policy, question, args)?;
+            }
+            Err(_) => {
+                invalid += 1;
+                eprintln!(
+                    "error: standard input line {}: not valid UTF-8 (skipped)",
+                    n + 1
+                );
+                if args.json {
+                    let error = serde_json::json!({"line": n + 1, "error": "not valid UTF-8"});
+                    writeln!(out, "{error}")?;
+                }
+            }
+        }
+        if interactive {
+            out.flush()?;
+        }
+    }
+    out.flush()?;
+    match invalid {
+        0 => Ok(()),
+        1 => Err(InputError("1 line of standard input was not valid UTF-8".into()).into()),
+        n => Err(InputError(format!("{n} lines of standard input were not valid UTF-8")).into()),
+    }
 }
 
 fn write_answer(

@@ -120,6 +120,47 @@ pub fn policy(cli: Option<f32>, file: &FileConfig) -> Result<Policy, ConfigError
     Ok(policy)
 }
 
+/// The allowed values of a numeric setting, and what it counts.
+struct Range<T> {
+    min: T,
+    max: T,
+    unit: &'static str,
+}
+
+/// Reminders from 3.6 seconds (for tests) to a year: beyond that a `Duration` overflows
+/// long before any expert would want one.
+const REMINDER_HOURS: Range<f64> = Range {
+    min: 0.001,
+    max: 8760.0,
+    unit: "hours",
+};
+
+/// Messages per minute: at least one, and no more than anyone types.
+const FLOOD: Range<u32> = Range {
+    min: 1,
+    max: 1000,
+    unit: "messages",
+};
+
+/// `value` when it lies in `range` (NaN never does), else an error naming the setting and
+/// the range.
+fn in_range<T: PartialOrd + std::fmt::Display>(
+    name: &'static str,
+    value: T,
+    range: &Range<T>,
+) -> Result<T, ConfigError> {
+    if value >= range.min && value <= range.max {
+        return Ok(value);
+    }
+    Err(ConfigError::Invalid {
+        name,
+        message: format!(
+            "{value} is out of range ({}, from {} to {})",
+            range.unit, range.min, range.max
+        ),
+    })
+}
+
 /// The bot token. Its `Debug` never shows it, so it cannot leak into a log line.
 #[derive(Clone)]
 pub struct Token(String);
@@ -216,19 +257,9 @@ impl BotConfig {
             args.admins.clone()
         };
         let hours = args.reminder_hours.or(t.reminder_hours).unwrap_or(20.0);
-        if !(hours.is_finite() && hours > 0.0) {
-            return Err(ConfigError::Invalid {
-                name: "FAQBOT_REMINDER_HOURS",
-                message: format!("{hours} is not a positive number of hours"),
-            });
-        }
+        let hours = in_range("FAQBOT_REMINDER_HOURS", hours, &REMINDER_HOURS)?;
         let flood_per_minute = args.flood_per_minute.or(t.flood_per_minute).unwrap_or(20);
-        if flood_per_minute == 0 {
-            return Err(ConfigError::Invalid {
-                name: "FAQBOT_FLOOD_PER_MINUTE",
-                message: "must be at least 1".into(),
-            });
-        }
+        let flood_per_minute = in_range("FAQBOT_FLOOD_PER_MINUTE", flood_per_minute, &FLOOD)?;
         let keep_days = args
             .retention_days
             .or(t.retention_days)

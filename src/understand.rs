@@ -200,6 +200,11 @@ const ABBREVIATIONS: &[&str] = &[
     "dr", "mr", "mrs", "ms", "vs", "eg", "ie", "st", "approx", "no",
 ];
 
+/// The characters of a message that are read: Telegram's limit for one message. A longer
+/// text (a pasted letter or report on `faqbot ask`) is read up to here, so understanding,
+/// triage and search take bounded time whatever is pasted.
+pub const MAX_MESSAGE_CHARS: usize = 4096;
+
 /// How many further questions of one message are offered besides the main one.
 const MAX_OTHER_QUESTIONS: usize = 3;
 /// A message with at most this many content words and no question is too vague to answer.
@@ -254,9 +259,11 @@ pub struct Message {
 }
 
 impl Message {
-    /// Reads a message. Never fails: any text, even empty, is understood somehow.
+    /// Reads a message. Never fails: any text, even empty, is understood somehow. Only the
+    /// first `MAX_MESSAGE_CHARS` characters are read (the caller keeps the whole text, for
+    /// the experts).
     pub fn parse(raw: &str) -> Message {
-        let text = normalise(raw);
+        let text = normalise(considered(raw));
         let mut sentences: Vec<Sentence> = split_sentences(&text)
             .into_iter()
             .map(|s| Sentence {
@@ -359,6 +366,13 @@ fn join_roles(sentences: &[Sentence], roles: &[Role]) -> String {
         .join(" ")
 }
 
+/// The start of `raw` that is read: at most `MAX_MESSAGE_CHARS` characters.
+fn considered(raw: &str) -> &str {
+    raw.char_indices()
+        .nth(MAX_MESSAGE_CHARS)
+        .map_or(raw, |(end, _)| &raw[..end])
+}
+
 /// Collapses whitespace, and lowercases a message written mostly in capitals.
 fn normalise(raw: &str) -> String {
     let collapsed = raw.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -387,11 +401,10 @@ fn split_sentences(text: &str) -> Vec<String> {
                 let prev = i.checked_sub(1).map(|p| chars[p]);
                 let after_letter = prev.is_some_and(|p| p.is_alphabetic() || p == ')' || p == '.');
                 let before_text = next.is_none_or(|n| n.is_whitespace() || n.is_alphabetic());
-                let last_word = words(&current).pop().unwrap_or_default();
                 after_letter
                     && before_text
                     && next != Some('.')
-                    && !ABBREVIATIONS.contains(&last_word.as_str())
+                    && !ABBREVIATIONS.contains(&last_word(&current).as_str())
             }
             _ => false,
         };
@@ -401,6 +414,19 @@ fn split_sentences(text: &str) -> Vec<String> {
     }
     push_sentence(&mut sentences, &mut current);
     sentences
+}
+
+/// The word just before the full stop that ends `text`, read from its end only (reading
+/// the whole sentence at every full stop made long sentences quadratic).
+fn last_word(text: &str) -> String {
+    let text = text.trim_end_matches('.');
+    let in_word = |c: char| c.is_alphanumeric() || matches!(c, '\'' | '’' | '‘');
+    let start = text
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| !in_word(c))
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    words(&text[start..]).pop().unwrap_or_default()
 }
 
 fn push_sentence(sentences: &mut Vec<String>, current: &mut String) {
@@ -643,5 +669,30 @@ mod tests {
             let m = Message::parse(raw);
             assert!(m.vague || !m.focus.is_empty(), "{raw:?}");
         }
+    }
+
+    #[test]
+    fn only_the_start_of_a_long_paste_is_read() {
+        let pasted = format!(
+            "Why is my pee red? {}",
+            "Creatinine 4.2 on 3.1.2024 ".repeat(4000)
+        );
+        let m = Message::parse(&pasted);
+        assert!(
+            m.text.chars().count() <= MAX_MESSAGE_CHARS,
+            "{}",
+            m.text.len()
+        );
+        assert_eq!(m.focus, "Why is my pee red?");
+        let short = "é".repeat(MAX_MESSAGE_CHARS);
+        assert_eq!(considered(&short), short, "cut at characters, not bytes");
+    }
+
+    #[test]
+    fn the_word_before_a_full_stop_is_read_from_the_end() {
+        assert_eq!(last_word("I saw Dr."), "dr");
+        assert_eq!(last_word("it's 4.2."), "2");
+        assert_eq!(last_word("my mum's."), "mums");
+        assert_eq!(last_word("."), "");
     }
 }

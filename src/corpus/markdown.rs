@@ -5,7 +5,11 @@ use std::path::Path;
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde::Deserialize;
 
-use super::{Article, FileError, Section};
+use super::{checks, Article, FileError, Section};
+
+/// Front matter holds a title, a url and two lists: nesting deeper than this is a mistake,
+/// or an attack (the YAML parser's time grows with the square of the depth).
+const MAX_NESTING: usize = 8;
 
 #[derive(Debug, Deserialize)]
 struct FrontMatter {
@@ -35,7 +39,7 @@ pub(crate) fn parse_article(
     path: &Path,
     id: &str,
     bytes: &[u8],
-    base_url: Option<&str>,
+    base_url: Option<&url::Url>,
 ) -> Result<Article, FileError> {
     let error = |line: Option<usize>, message: String| FileError {
         path: path.to_path_buf(),
@@ -51,6 +55,12 @@ pub(crate) fn parse_article(
                 .into(),
         )
     })?;
+    if let Some(line) = too_deep(yaml) {
+        return Err(error(
+            Some(line + 1),
+            format!("front matter nested more than {MAX_NESTING} levels deep"),
+        ));
+    }
     let front: FrontMatter = serde_norway::from_str(yaml).map_err(|e| {
         let line = e.location().map(|l| l.line() + 1);
         error(line, format!("broken YAML front matter: {e}"))
@@ -60,16 +70,9 @@ pub(crate) fn parse_article(
         .map(|t| t.trim().to_string())
         .filter(|t| !t.is_empty())
         .ok_or_else(|| error(Some(1), "missing `title` in front matter".into()))?;
-    let url = match (front.url, base_url) {
-        (Some(url), _) if !url.trim().is_empty() => url.trim().to_string(),
-        (_, Some(base)) => format!("{base}{id}"),
-        _ => {
-            return Err(error(
-                Some(1),
-                "missing `url` in front matter (or set `base_url` in corpus.toml)".into(),
-            ))
-        }
-    };
+    checks::title(&title).map_err(|e| error(Some(key_line(yaml, "title")), e))?;
+    let url = checks::url(front.url.as_deref(), base_url, id)
+        .map_err(|e| error(Some(key_line(yaml, "url")), e))?;
     let sections = parse_body(body);
     if sections.iter().all(|s| s.paragraphs.is_empty()) {
         return Err(error(
@@ -85,6 +88,59 @@ pub(crate) fn parse_article(
         questions: front.questions,
         sections,
     })
+}
+
+/// The file line of a top-level `key:` of the front matter (which starts on line 2); line 1
+/// when the key is absent.
+fn key_line(yaml: &str, key: &str) -> usize {
+    yaml.lines()
+        .position(|l| {
+            l.strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with(':'))
+        })
+        .map_or(1, |n| n + 2)
+}
+
+/// The line of the front matter (from 1) where its nesting first goes deeper than
+/// `MAX_NESTING`, counting indentation levels, `- ` item markers and `[`/`{` brackets
+/// outside quotes. An over-estimate for odd text is fine: real front matter nests twice.
+fn too_deep(yaml: &str) -> Option<usize> {
+    let mut indents: Vec<usize> = Vec::new();
+    let mut flow = 0usize;
+    for (n, line) in yaml.lines().enumerate() {
+        let content = line.trim_start_matches(' ');
+        if content.is_empty() || content.starts_with('#') {
+            continue;
+        }
+        let indent = line.len() - content.len();
+        if flow == 0 {
+            while indents.last().is_some_and(|&top| top >= indent) {
+                indents.pop();
+            }
+            indents.push(indent);
+        }
+        let items = content
+            .split_inclusive(' ')
+            .take_while(|w| w.trim_end() == "-")
+            .count();
+        let mut quote = None;
+        let mut deepest = flow;
+        for c in content.chars() {
+            match (quote, c) {
+                (None, '"' | '\'') => quote = Some(c),
+                (Some(q), c) if c == q => quote = None,
+                (None, '#') => break,
+                (None, '[' | '{') => flow += 1,
+                (None, ']' | '}') => flow = flow.saturating_sub(1),
+                _ => {}
+            }
+            deepest = deepest.max(flow);
+        }
+        if indents.len() + items + deepest > MAX_NESTING {
+            return Some(n + 1);
+        }
+    }
+    None
 }
 
 /// Splits `---\n yaml \n---\n body`; returns the YAML, the body and the body's first line.

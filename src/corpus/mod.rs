@@ -1,6 +1,7 @@
 //! Loading the article corpus: the articles, their passages, and the maintainer's settings
 //! (base URL, synonyms, emergency red flags). Pure parsing; the only I/O is reading files.
 
+mod checks;
 mod markdown;
 pub mod pages;
 mod passages;
@@ -103,17 +104,28 @@ pub fn corpus_files(dir: &Path) -> Result<Vec<PathBuf>, CorpusError> {
         )));
     }
     let mut files = Vec::new();
+    // Symbolic links are followed (a clinic may link articles kept elsewhere); a broken
+    // one is listed like a file, so that reading it names it.
     let walker = walkdir::WalkDir::new(dir)
+        .follow_links(true)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
     for entry in walker {
-        let entry = entry.map_err(|e| unreadable(e.into()))?;
-        if entry.file_type().is_file() {
-            files.push(entry.into_path());
+        match entry {
+            Ok(entry) if entry.file_type().is_file() => files.push(entry.into_path()),
+            Ok(_) => {}
+            Err(e) if e.path().is_some_and(is_broken_link) => {
+                files.extend(e.path().map(Path::to_path_buf))
+            }
+            Err(e) => return Err(unreadable(e.into())),
         }
     }
     Ok(files)
+}
+
+fn is_broken_link(path: &Path) -> bool {
+    path.is_symlink() && !path.exists()
 }
 
 fn is_hidden(name: &std::ffi::OsStr) -> bool {
@@ -156,6 +168,20 @@ pub fn load_with(dir: &Path, triage: &TriageFile) -> Result<Corpus, CorpusError>
     let settings = read_settings::<CorpusSettings>(dir, SETTINGS_FILE, &mut errors);
     let synonyms = read_settings::<settings::SynonymsFile>(dir, SYNONYMS_FILE, &mut errors);
     let triage = read_triage(dir, triage, settings.as_ref(), &mut errors);
+    let base_url = match settings.as_ref().and_then(|s| s.base_url.as_deref()) {
+        Some(base) => match checks::base_url(base) {
+            Ok(base) => Some(base),
+            Err(message) => {
+                errors.push(FileError {
+                    path: display_path(dir, &dir.join(SETTINGS_FILE)),
+                    line: None,
+                    message,
+                });
+                return Err(CorpusError::Invalid { errors });
+            }
+        },
+        None => None,
+    };
 
     let mut parsed: Vec<(PathBuf, Result<Article, FileError>)> = Vec::new();
     let mut ignored = Vec::new();
@@ -167,7 +193,7 @@ pub fn load_with(dir: &Path, triage: &TriageFile) -> Result<Corpus, CorpusError>
             Some(ArticleKind::Markdown) => {
                 let article = read_file(&path, &shown).and_then(|bytes| {
                     let id = article_id(&path);
-                    markdown::parse_article(&shown, &id, &bytes, base_url(&settings))
+                    markdown::parse_article(&shown, &id, &bytes, base_url.as_ref())
                 });
                 parsed.push((shown, article));
             }
@@ -181,7 +207,7 @@ pub fn load_with(dir: &Path, triage: &TriageFile) -> Result<Corpus, CorpusError>
     }
     let mut skipped = Vec::new();
     for (_, files) in page_folders {
-        for (shown, page) in read_pages(dir, &files, &settings) {
+        for (shown, page) in read_pages(dir, &files, base_url.as_ref()) {
             match page {
                 Ok(article) => parsed.push((shown, Ok(article))),
                 Err(PageProblem::NoArticle(e)) => skipped.push(e),
@@ -259,19 +285,28 @@ impl ArticleKind {
     }
 }
 
-/// Pages larger than this are rejected unread.
-const MAX_PAGE_BYTES: u64 = 5 * 1024 * 1024;
+/// Article files (Markdown or saved pages) larger than this are rejected unread.
+const MAX_FILE_BYTES: u64 = 5 * 1024 * 1024;
 
+/// Reads an article file: not a broken link, and at most `MAX_FILE_BYTES`.
 fn read_file(path: &Path, shown: &Path) -> Result<Vec<u8>, FileError> {
-    std::fs::read(path).map_err(|e| FileError {
+    let error = |message| FileError {
         path: shown.to_path_buf(),
         line: None,
-        message: format!("cannot read: {e}"),
-    })
-}
-
-fn base_url(settings: &Option<CorpusSettings>) -> Option<&str> {
-    settings.as_ref().and_then(|s| s.base_url.as_deref())
+        message,
+    };
+    if is_broken_link(path) {
+        return Err(error("broken symbolic link".into()));
+    }
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    if size > MAX_FILE_BYTES {
+        return Err(error(format!(
+            "file too large ({} MB; limit {} MB)",
+            size / (1024 * 1024),
+            MAX_FILE_BYTES / (1024 * 1024)
+        )));
+    }
+    std::fs::read(path).map_err(|e| error(format!("cannot read: {e}")))
 }
 
 /// An article from a saved page, or why there is none.
@@ -289,27 +324,13 @@ enum PageProblem {
 fn read_pages(
     dir: &Path,
     files: &[(PathBuf, pages::PageKind)],
-    settings: &Option<CorpusSettings>,
+    base_url: Option<&url::Url>,
 ) -> Vec<(PathBuf, PageResult)> {
     let mut inputs = Vec::new();
     let mut results: Vec<(PathBuf, Option<PageResult>)> = Vec::new();
     for (path, kind) in files {
         let shown = display_path(dir, path);
-        let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-        let bytes = if size > MAX_PAGE_BYTES {
-            Err(FileError {
-                path: shown.clone(),
-                line: None,
-                message: format!(
-                    "file too large ({} MB; limit {} MB)",
-                    size / (1024 * 1024),
-                    MAX_PAGE_BYTES / (1024 * 1024)
-                ),
-            })
-        } else {
-            read_file(path, &shown)
-        };
-        match bytes {
+        match read_file(path, &shown) {
             Ok(bytes) => {
                 inputs.push((shown.to_string_lossy().into_owned(), *kind, bytes));
                 results.push((shown, None));
@@ -328,7 +349,7 @@ fn read_pages(
                         message: "page was not extracted".into(),
                     })
                 });
-                page_article(&shown, page, base_url(settings))
+                page_article(&shown, page, base_url)
             });
             (shown, result)
         })
@@ -339,7 +360,7 @@ fn read_pages(
 fn page_article(
     shown: &Path,
     page: Result<pages::Page, pages::PageError>,
-    base_url: Option<&str>,
+    base_url: Option<&url::Url>,
 ) -> PageResult {
     let error = |line, message| FileError {
         path: shown.to_path_buf(),
@@ -348,16 +369,15 @@ fn page_article(
     };
     let page = page.map_err(|e| PageProblem::NoArticle(error(e.line, e.message)))?;
     let id = article_id(shown);
-    let url = match (page.url, base_url) {
-        (Some(url), _) => url,
-        (None, Some(base)) => format!("{base}{id}"),
-        (None, None) => {
-            return Err(PageProblem::Invalid(error(
-                None,
-                "no canonical url in the page (set `base_url` in corpus.toml)".into(),
-            )))
-        }
-    };
+    if page.url.is_none() && base_url.is_none() {
+        return Err(PageProblem::Invalid(error(
+            None,
+            "no canonical url in the page (set `base_url` in corpus.toml)".into(),
+        )));
+    }
+    let invalid = |message| PageProblem::Invalid(error(None, message));
+    let url = checks::url(page.url.as_deref(), base_url, &id).map_err(invalid)?;
+    checks::title(&page.title).map_err(invalid)?;
     Ok(Article {
         id,
         title: page.title,

@@ -91,7 +91,8 @@ pub fn fingerprint(layout: &Layout) -> Result<String, CorpusError> {
 }
 
 /// Validates the corpus, indexes it into a new generation and puts that in service.
-/// `progress` is called with (articles done, articles total).
+/// `progress` is called with (articles done, articles total). A build started while another
+/// writes to the same index directory waits for it to finish.
 pub fn build(layout: &Layout, progress: &dyn Fn(usize, usize)) -> Result<BuildReport, BuildError> {
     let (corpus_dir, index_root, cache) = (&layout.corpus, &layout.index, &layout.vector_cache);
     let started = Instant::now();
@@ -102,7 +103,8 @@ pub fn build(layout: &Layout, progress: &dyn Fn(usize, usize)) -> Result<BuildRe
         source,
     };
     let dir = IndexDir::new(index_root);
-    let build_dir = dir.start_build().map_err(io)?;
+    let locked = dir.lock().map_err(io)?;
+    let build_dir = locked.start_build().map_err(io)?;
     let result = write_index(&corpus, &build_dir, progress)
         .and_then(|passages| write_vectors(&corpus, &build_dir, cache).map(|()| passages));
     let passages = match result {
@@ -121,7 +123,7 @@ pub fn build(layout: &Layout, progress: &dyn Fn(usize, usize)) -> Result<BuildRe
         synonyms: corpus.synonyms.clone(),
         triage: corpus.triage.clone(),
     };
-    dir.publish(&build_dir, &manifest).map_err(io)?;
+    locked.publish(&build_dir, &manifest).map_err(io)?;
     Ok(BuildReport {
         articles: corpus.articles.len(),
         passages,

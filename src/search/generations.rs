@@ -1,12 +1,15 @@
 //! The index directory on disk: one sub-directory per build ("generation") and a `CURRENT`
 //! file naming the one in service. A build writes a new generation, then replaces `CURRENT`
 //! with an atomic rename, so a failed or interrupted build leaves the previous index serving.
+//! Builds take turns: each holds an exclusive lock on the index directory from its start to
+//! the clean-up after its switch, so two builds never delete each other's generations.
 
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use fs4::fs_std::FileExt;
 use serde::{Deserialize, Serialize};
 
 use crate::corpus::SynonymGroup;
@@ -14,10 +17,10 @@ use crate::triage::TriageConfig;
 
 const CURRENT: &str = "CURRENT";
 const MANIFEST: &str = "faqbot.json";
+/// The file whose lock a build holds.
+const LOCK: &str = "LOCK";
 /// Generations kept besides the current one, for processes still reading them.
 const KEEP_OLD: usize = 2;
-/// An unfinished build older than this was interrupted; its directory is removed.
-const STALE_BUILD: Duration = Duration::from_secs(3600);
 
 /// What a generation was built from: enough to tell whether the corpus changed since, and
 /// the settings its tokens were analysed with.
@@ -60,48 +63,17 @@ impl IndexDir {
         read_manifest(&self.current()?).ok()
     }
 
-    /// A fresh directory for a build in progress.
-    pub fn start_build(&self) -> std::io::Result<PathBuf> {
+    /// Waits until no other build (in this process or another) uses the index directory,
+    /// then holds it until the returned guard is dropped.
+    pub fn lock(&self) -> std::io::Result<Locked<'_>> {
         fs::create_dir_all(&self.root)?;
-        self.remove_stale_builds();
-        let dir = self.root.join(format!(
-            "build-{}-{}",
-            now_unix_millis(),
-            std::process::id()
-        ));
-        fs::create_dir(&dir)?;
-        Ok(dir)
-    }
-
-    /// Puts a finished build into service: rename it to a generation, then swap `CURRENT`.
-    pub fn publish(&self, build: &Path, manifest: &Manifest) -> std::io::Result<PathBuf> {
-        write_atomically(&build.join(MANIFEST), &serde_json::to_vec_pretty(manifest)?)?;
-        let name = format!("gen-{}-{}", now_unix_millis(), std::process::id());
-        let generation = self.root.join(&name);
-        fs::rename(build, &generation)?;
-        write_atomically(&self.root.join(CURRENT), name.as_bytes())?;
-        self.remove_old_generations(&name);
-        Ok(generation)
-    }
-
-    fn remove_stale_builds(&self) {
-        for (path, age) in self.entries("build-") {
-            if age > STALE_BUILD {
-                let _ = fs::remove_dir_all(path);
-            }
-        }
-    }
-
-    fn remove_old_generations(&self, current: &str) {
-        let mut old: Vec<(PathBuf, Duration)> = self
-            .entries("gen-")
-            .into_iter()
-            .filter(|(p, _)| p.file_name().is_some_and(|n| n != current))
-            .collect();
-        old.sort_by_key(|(_, age)| *age);
-        for (path, _) in old.into_iter().skip(KEEP_OLD) {
-            let _ = fs::remove_dir_all(path);
-        }
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(self.root.join(LOCK))?;
+        file.lock_exclusive()?;
+        Ok(Locked { dir: self, file })
     }
 
     fn entries(&self, prefix: &str) -> Vec<(PathBuf, Duration)> {
@@ -120,6 +92,67 @@ impl IndexDir {
                 (e.path(), age)
             })
             .collect()
+    }
+}
+
+/// The index directory while this build holds its lock: only a holder starts builds,
+/// switches `CURRENT` and removes old generations.
+pub struct Locked<'a> {
+    dir: &'a IndexDir,
+    file: fs::File,
+}
+
+impl Locked<'_> {
+    /// A fresh directory for a build in progress. Any other build directory was left by a
+    /// build that no longer runs (builds hold the lock) and is removed.
+    pub fn start_build(&self) -> std::io::Result<PathBuf> {
+        self.remove_abandoned_builds();
+        let dir = self.dir.root.join(format!(
+            "build-{}-{}",
+            now_unix_millis(),
+            std::process::id()
+        ));
+        fs::create_dir(&dir)?;
+        Ok(dir)
+    }
+
+    /// Puts a finished build into service: rename it to a generation, then swap `CURRENT`.
+    pub fn publish(&self, build: &Path, manifest: &Manifest) -> std::io::Result<PathBuf> {
+        write_atomically(&build.join(MANIFEST), &serde_json::to_vec_pretty(manifest)?)?;
+        let name = format!("gen-{}-{}", now_unix_millis(), std::process::id());
+        let generation = self.dir.root.join(&name);
+        fs::rename(build, &generation)?;
+        write_atomically(&self.dir.root.join(CURRENT), name.as_bytes())?;
+        self.remove_old_generations();
+        Ok(generation)
+    }
+
+    fn remove_abandoned_builds(&self) {
+        for (path, _) in self.dir.entries("build-") {
+            let _ = fs::remove_dir_all(path);
+        }
+    }
+
+    /// Keeps the generation `CURRENT` names and the `KEEP_OLD` newest others.
+    fn remove_old_generations(&self) {
+        let current = self.dir.current();
+        let mut old: Vec<(PathBuf, Duration)> = self
+            .dir
+            .entries("gen-")
+            .into_iter()
+            .filter(|(p, _)| current.as_ref() != Some(p))
+            .collect();
+        old.sort_by_key(|(_, age)| *age);
+        for (path, _) in old.into_iter().skip(KEEP_OLD) {
+            let _ = fs::remove_dir_all(path);
+        }
+    }
+}
+
+impl Drop for Locked<'_> {
+    fn drop(&mut self) {
+        // Closing the file releases the lock too; unlocking first says so.
+        let _ = FileExt::unlock(&self.file);
     }
 }
 
@@ -142,4 +175,56 @@ pub fn now_unix_millis() -> u128 {
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default()
         .as_millis()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_second_build_waits_for_the_first_to_let_go() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = IndexDir::new(root.path());
+        let first = dir.lock().unwrap();
+        let released = std::sync::atomic::AtomicBool::new(false);
+        std::thread::scope(|s| {
+            let second = s.spawn(|| {
+                let again = IndexDir::new(root.path());
+                let _second = again.lock().unwrap();
+                released.load(std::sync::atomic::Ordering::SeqCst)
+            });
+            std::thread::sleep(Duration::from_millis(300));
+            released.store(true, std::sync::atomic::Ordering::SeqCst);
+            drop(first);
+            assert!(
+                second.join().unwrap(),
+                "the second lock waited for the first"
+            );
+        });
+    }
+
+    #[test]
+    fn clean_up_keeps_the_generation_in_service_and_two_others() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = IndexDir::new(root.path());
+        let manifest = Manifest {
+            format: 0,
+            fingerprint: String::new(),
+            built_at_unix: 0,
+            articles: 0,
+            passages: 0,
+            synonyms: Vec::new(),
+            triage: None,
+        };
+        let locked = dir.lock().unwrap();
+        let mut published = Vec::new();
+        for _ in 0..5 {
+            let build = locked.start_build().unwrap();
+            published.push(locked.publish(&build, &manifest).unwrap());
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert_eq!(dir.current().as_ref(), published.last());
+        let left = dir.entries("gen-").len();
+        assert_eq!(left, 1 + KEEP_OLD, "the current one and {KEEP_OLD} others");
+    }
 }

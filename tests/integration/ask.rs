@@ -369,3 +369,61 @@ fn a_corpus_of_two_saved_pages_answers_what_its_pages_plainly_say() {
     let a = env.ask("which foods should I avoid on a kidney diet?");
     assert_eq!(a["article"]["id"], "kidney-diet", "{a}");
 }
+
+#[test]
+fn a_line_of_invalid_utf8_on_stdin_is_reported_and_the_next_lines_answered() {
+    let env = TestEnv::with_fixture_corpus();
+    let input: &[u8] = b"how do I prevent kidney stones\ncaf\xe9 and kidneys?\r\nwhat foods have a lot of potassium\n";
+    let run = env.run_with_stdin(&["ask", "--json", "-"], input);
+    assert_eq!(run.code, 2, "an input error is reported in the exit code");
+    let lines = run.json_lines();
+    assert_eq!(
+        lines.len(),
+        3,
+        "one JSON line per input line:\n{}",
+        run.stdout
+    );
+    assert_eq!(lines[0]["article"]["id"], "kidney-stones");
+    assert_eq!(
+        lines[1],
+        serde_json::json!({"line": 2, "error": "not valid UTF-8"})
+    );
+    assert_eq!(lines[2]["article"]["id"], "high-potassium");
+    assert_eq!(
+        run.stderr.trim(),
+        "error: standard input line 2: not valid UTF-8 (skipped)\n\
+         error: 1 line of standard input was not valid UTF-8"
+    );
+}
+
+#[test]
+fn a_question_may_start_with_a_hyphen() {
+    let env = TestEnv::with_fixture_corpus();
+    let answer = env.ask("-dialysis blood in urine");
+    assert_eq!(answer["question"], "-dialysis blood in urine");
+    let run = env.run(&["ask", "-dialysis"]).success();
+    assert!(!run.stdout.is_empty());
+    // Flags before the question still work, and so does `--` to end them.
+    let run = env.run(&["ask", "--json", "--", "--explain"]).success();
+    assert_eq!(run.json()["question"], "--explain");
+    let run = env.run(&["ask", "--json", "--explain", "x"]);
+    assert_eq!(run.code, 2, "--json and --explain still conflict");
+}
+
+#[test]
+fn a_100_kb_message_is_answered_in_a_second_or_two() {
+    let env = TestEnv::with_fixture_corpus();
+    env.run(&["index"]).success();
+    // Each once took tens of seconds, or minutes: time grew with the square of the length.
+    for unit in ["kidney stones ", "4.2 "] {
+        let long = unit.repeat(100 * 1024 / unit.len());
+        let started = std::time::Instant::now();
+        let answer = env.ask(&long);
+        let elapsed = started.elapsed();
+        assert_eq!(answer["question"], long.as_str(), "the whole text is kept");
+        assert!(
+            elapsed < std::time::Duration::from_secs(4),
+            "{unit:?}: took {elapsed:?}"
+        );
+    }
+}

@@ -189,3 +189,140 @@ fn the_benchmark_corpus_indexes_cleanly() {
     );
     assert_eq!(run.stderr, "", "no warnings");
 }
+
+#[test]
+fn only_http_urls_are_accepted_and_relative_ones_resolve_against_base_url() {
+    for url in [
+        "javascript:alert(1)",
+        "data:text/html,hi",
+        "ftp://clinic.example/x",
+    ] {
+        let stderr = index_error(
+            "bad-url.md",
+            format!("---\ntitle: \"Bad link\"\nurl: \"{url}\"\n---\nBody.\n").as_bytes(),
+        );
+        assert!(
+            stderr.contains(&format!(
+                "faq_corpus/bad-url.md:3: `url` {url:?} is not an http(s) address"
+            )),
+            "{url}: {stderr}"
+        );
+    }
+    let env = TestEnv::with_fixture_corpus();
+    env.article(
+        "relative",
+        "title: \"Relative link\"\nurl: \"../leaflets/relative.html\"",
+        "Body.\n",
+    );
+    let corpus = corpus::load(&env.corpus()).expect("corpus loads");
+    let article = corpus.articles.iter().find(|a| a.id == "relative").unwrap();
+    assert_eq!(article.url, "https://clinic.example/leaflets/relative.html");
+
+    env.remove_corpus_file("corpus.toml");
+    env.remove_corpus_file("relative.md");
+    env.article(
+        "relative",
+        "title: \"Relative link\"\nurl: \"/x\"",
+        "Body.\n",
+    );
+    let run = env.run(&["index"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "faq_corpus/relative.md:3: `url` \"/x\" is relative: set `base_url` in corpus.toml"
+        ),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_title_too_long_for_a_telegram_message_is_an_error() {
+    let title = "Dialysis ".repeat(450);
+    let stderr = index_error(
+        "long-title.md",
+        format!("---\ntags: [x]\ntitle: \"{title}\"\n---\nBody.\n").as_bytes(),
+    );
+    assert!(
+        stderr
+            .contains("faq_corpus/long-title.md:3: `title` is 4049 characters long (at most 200)"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_markdown_file_over_5_mb_is_refused_unread() {
+    // A comment is no article text: only the size can refuse this file.
+    let big = format!(
+        "---\ntitle: \"Big\"\n---\nBody.\n\n<!-- {} -->\n",
+        "x".repeat(6 * 1024 * 1024)
+    );
+    let stderr = index_error("big.md", big.as_bytes());
+    assert!(
+        stderr.contains("faq_corpus/big.md: file too large (6 MB; limit 5 MB)"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn deeply_nested_front_matter_is_refused_at_once() {
+    let depth = 40_000;
+    // An unknown key is parsed and ignored: only the depth can refuse this file.
+    let yaml = format!(
+        "title: \"Deep\"\nextra: {}{}",
+        "[".repeat(depth),
+        "]".repeat(depth)
+    );
+    let started = std::time::Instant::now();
+    let stderr = index_error("deep.md", format!("---\n{yaml}\n---\nBody.\n").as_bytes());
+    assert!(
+        stderr.contains("faq_corpus/deep.md:3: front matter nested more than 8 levels deep"),
+        "{stderr}"
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinked_articles_and_folders_are_indexed_and_broken_links_named() {
+    use std::os::unix::fs::symlink;
+    let env = TestEnv::with_fixture_corpus();
+    let shared = env.path().join("shared");
+    std::fs::create_dir_all(shared.join("folder")).unwrap();
+    std::fs::write(
+        shared.join("hiccups.md"),
+        "---\ntitle: \"Hiccups on dialysis\"\n---\nHiccups that last for days are common with high urea.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        shared.join("folder/cramps.md"),
+        "---\ntitle: \"Cramps during dialysis\"\n---\nCramps come when too much fluid is taken off.\n",
+    )
+    .unwrap();
+    symlink(shared.join("hiccups.md"), env.corpus().join("hiccups.md")).unwrap();
+    symlink(shared.join("folder"), env.corpus().join("linked")).unwrap();
+    let run = env.run(&["index"]).success();
+    assert!(
+        run.stdout.starts_with("indexed 6 articles into "),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        env.ask("why do I hiccup for days")["article"]["id"],
+        "hiccups"
+    );
+
+    symlink(shared.join("moved-away.md"), env.corpus().join("gone.md")).unwrap();
+    let run = env.run(&["index"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("faq_corpus/gone.md: broken symbolic link"),
+        "{}",
+        run.stderr
+    );
+}

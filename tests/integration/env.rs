@@ -1,7 +1,7 @@
 //! `TestEnv`: a temporary working directory with a corpus, and a way to run `faqbot` in it.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 
 use std::io::Write;
 
@@ -112,8 +112,23 @@ impl TestEnv {
         self.run_with_stdin(args, "")
     }
 
-    pub fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Run {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_faqbot"))
+    pub fn run_with_stdin(&self, args: &[&str], stdin: impl AsRef<[u8]>) -> Run {
+        let mut child = self.spawn(args);
+        let mut input = child.stdin.take().expect("stdin");
+        input.write_all(stdin.as_ref()).expect("write stdin");
+        drop(input);
+        finish(child)
+    }
+
+    /// Runs `faqbot ARGS` in `copies` processes at once, and waits for them all.
+    pub fn run_concurrently(&self, copies: usize, args: &[&str]) -> Vec<Run> {
+        let children: Vec<Child> = (0..copies).map(|_| self.spawn(args)).collect();
+        children.into_iter().map(finish).collect()
+    }
+
+    /// Starts `faqbot ARGS` in the environment's directory, with every stream piped.
+    fn spawn(&self, args: &[&str]) -> Child {
+        Command::new(env!("CARGO_BIN_EXE_faqbot"))
             .args(args)
             .current_dir(self.path())
             .env_remove("FAQBOT_CONFIG")
@@ -125,16 +140,7 @@ impl TestEnv {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .expect("run faqbot");
-        let mut input = child.stdin.take().expect("stdin");
-        input.write_all(stdin.as_bytes()).expect("write stdin");
-        drop(input);
-        let output: Output = child.wait_with_output().expect("wait for faqbot");
-        Run {
-            code: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
+            .expect("run faqbot")
     }
 
     /// `faqbot ask --json QUESTION`, parsed.
@@ -148,6 +154,17 @@ impl TestEnv {
         args.extend(flags);
         args.push(question);
         self.run(&args).success().json()
+    }
+}
+
+/// Waits for a run to end (its standard input closed) and collects what it printed.
+fn finish(mut child: Child) -> Run {
+    drop(child.stdin.take());
+    let output: Output = child.wait_with_output().expect("wait for faqbot");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
 }
 

@@ -102,3 +102,22 @@ fn a_re_index_encodes_only_the_text_that_changed() {
         "title, question and one passage"
     );
 }
+
+#[test]
+fn concurrent_index_runs_leave_current_naming_a_loadable_generation() {
+    let env = TestEnv::with_fixture_corpus();
+    let index = env.path().join("index");
+    for round in 0..4 {
+        for run in env.run_concurrently(6, &["index"]) {
+            run.success();
+        }
+        let current = std::fs::read_to_string(index.join("CURRENT")).unwrap();
+        let generation = index.join(current.trim());
+        assert!(
+            generation.is_dir(),
+            "round {round}: CURRENT names {current}, which was deleted"
+        );
+        faqbot::search::Engine::open(&index)
+            .unwrap_or_else(|e| panic!("round {round}: {current} does not load: {e:#}"));
+    }
+}

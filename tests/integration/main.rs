@@ -12,3 +12,4 @@ mod index;
 mod pages;
 mod pages_robustness;
 mod sample_corpus;
+mod settings;
