@@ -366,11 +366,17 @@ fn join_roles(sentences: &[Sentence], roles: &[Role]) -> String {
         .join(" ")
 }
 
-/// The start of `raw` that is read: at most `MAX_MESSAGE_CHARS` characters.
+/// The start of `raw` that is read: at most `MAX_MESSAGE_CHARS` characters, cut at a space
+/// so that no word is cut in half (half a word would read as a word the corpus never uses).
 fn considered(raw: &str) -> &str {
-    raw.char_indices()
-        .nth(MAX_MESSAGE_CHARS)
-        .map_or(raw, |(end, _)| &raw[..end])
+    let Some((end, _)) = raw.char_indices().nth(MAX_MESSAGE_CHARS) else {
+        return raw;
+    };
+    let start = &raw[..end];
+    match start.rfind(char::is_whitespace) {
+        Some(space) if !raw[end..].starts_with(char::is_whitespace) => &raw[..space],
+        _ => start,
+    }
 }
 
 /// Collapses whitespace, and lowercases a message written mostly in capitals.
@@ -686,6 +692,11 @@ mod tests {
         assert_eq!(m.focus, "Why is my pee red?");
         let short = "é".repeat(MAX_MESSAGE_CHARS);
         assert_eq!(considered(&short), short, "cut at characters, not bytes");
+        let words = "kidney stones ".repeat(400);
+        assert!(
+            considered(&words).ends_with("stones kidney"),
+            "cut between words"
+        );
     }
 
     #[test]
