@@ -142,6 +142,13 @@ const FLOOD: Range<u32> = Range {
     unit: "messages",
 };
 
+/// Days that tickets, ratings and flags are kept: at least one, at most a century.
+const RETENTION_DAYS: Range<u32> = Range {
+    min: 1,
+    max: 36_500,
+    unit: "days",
+};
+
 /// `value` when it lies in `range` (NaN never does), else an error naming the setting and
 /// the range.
 fn in_range<T: PartialOrd + std::fmt::Display>(
@@ -264,12 +271,7 @@ impl BotConfig {
             .retention_days
             .or(t.retention_days)
             .unwrap_or(crate::store::DEFAULT_KEEP_DAYS);
-        if keep_days == 0 {
-            return Err(ConfigError::Invalid {
-                name: "FAQBOT_RETENTION_DAYS",
-                message: "must be at least 1".into(),
-            });
-        }
+        let keep_days = in_range("FAQBOT_RETENTION_DAYS", keep_days, &RETENTION_DAYS)?;
         Ok(BotConfig {
             token,
             api_url,

@@ -41,6 +41,11 @@ fn out_of_range_numbers_are_refused_with_the_setting_and_its_range() {
              (messages, from 1 to 1000)",
         ),
         (
+            &["--retention-days", "0"],
+            "error: invalid setting `FAQBOT_RETENTION_DAYS`: 0 is out of range \
+             (days, from 1 to 36500)",
+        ),
+        (
             &["--threshold", "NaN"],
             "error: invalid setting `threshold`: NaN is not between 0 and 1",
         ),
