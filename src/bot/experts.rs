@@ -14,7 +14,7 @@ use tracing::{error, info, warn};
 
 use super::failure::{telegram_kind, Failure};
 use super::messages;
-use super::send::{self, is_unreachable, retry};
+use super::send::{self, is_unreachable, retry, Effect};
 use super::{guard, AppState, ExpertCommand, Handled, HandlerResult, Tg, EXPERT_GROUP_SETTING};
 use crate::search::{self, Engine};
 use crate::store::{now, Offer, Ticket};
@@ -162,7 +162,7 @@ pub async fn follow_up(bot: &Tg, state: &AppState, ticket: &Ticket, text: &str) 
 /// Copies a patient's photo or document into the ticket thread (a copy hides the sender).
 pub async fn attach(bot: &Tg, state: &AppState, ticket: &Ticket, msg: &Message) -> Handled {
     let caption = format!("📎 Attachment for question #{}", ticket.id);
-    let copied = retry("copyMessage", || {
+    let copied = retry("copyMessage", Effect::Delivers, || {
         let mut request = bot
             .copy_message(state.expert_group(), msg.chat.id, msg.id)
             .caption(caption.clone());

@@ -240,6 +240,15 @@ pub fn added_to_ticket(ticket: &Ticket) -> String {
     )
 }
 
+/// A follow-up or attachment that Telegram did not confirm in the expert group.
+pub fn not_passed_on(ticket: &Ticket) -> String {
+    format!(
+        "⚠️ I could not confirm that this reached the kidney team for your question #{}. \
+         Please send it again in a few minutes.",
+        ticket.id
+    )
+}
+
 pub fn not_helpful() -> String {
     "Sorry that didn't help. Would you like to ask a kidney expert?".to_string()
 }

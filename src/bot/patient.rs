@@ -14,11 +14,11 @@ use tracing::{info, warn};
 use super::buttons::{Action, Button};
 use super::failure::Failure;
 use super::messages;
-use super::send::{self, retry};
+use super::send::{self, retry, Effect};
 use super::{experts, guard, AppState, Handled, HandlerResult, PrivateCommand, Tg};
 use crate::answer::Decision;
 use crate::flood::Admit;
-use crate::store::{Offer, Question};
+use crate::store::{Offer, Question, Ticket};
 
 /// Related articles shown under an answer, and closest ones under "not sure".
 const RELATED_UNDER_ANSWER: usize = 2;
@@ -176,8 +176,8 @@ async fn answer_text(bot: &Tg, state: &AppState, asked: &Asked, text: &str) -> H
             && (verdict.decision == Decision::Escalate || asked.replying) =>
         {
             let ticket = open_ticket.expect("checked above");
-            experts::follow_up(bot, state, &ticket, text).await?;
-            send::html(bot, chat, &messages::added_to_ticket(&ticket), None, None).await?;
+            let posted = experts::follow_up(bot, state, &ticket, text).await;
+            tell_if_passed_on(bot, chat, &ticket, posted).await?;
         }
         Decision::Clarify => {
             let html = messages::clarify(&verdict);
@@ -383,20 +383,32 @@ async fn attach_media(bot: &Tg, msg: &Message, state: &AppState) -> Handled {
     let ticket = state.store.open_ticket_of(msg.chat.id.0)?;
     match ticket {
         Some(ticket) if attachable => {
-            experts::attach(bot, state, &ticket, msg).await?;
-            send::html(
-                bot,
-                msg.chat.id,
-                &messages::added_to_ticket(&ticket),
-                None,
-                None,
-            )
-            .await?;
+            let copied = experts::attach(bot, state, &ticket, msg).await;
+            tell_if_passed_on(bot, msg.chat.id, &ticket, copied).await?;
         }
         _ => {
             send::html(bot, msg.chat.id, &messages::text_only(), None, None).await?;
         }
     }
+    Ok(())
+}
+
+/// Tells the patient whether a follow-up or attachment reached the expert group: when
+/// Telegram failed there, the patient hears it at once rather than never.
+async fn tell_if_passed_on(bot: &Tg, chat: ChatId, ticket: &Ticket, posted: Handled) -> Handled {
+    let text = match posted {
+        Ok(()) => messages::added_to_ticket(ticket),
+        Err(Failure::Telegram(e)) => {
+            warn!(
+                ticket = ticket.id,
+                "cannot pass a message on to the experts: {}",
+                super::failure::telegram_kind(&e)
+            );
+            messages::not_passed_on(ticket)
+        }
+        Err(other) => return Err(other),
+    };
+    send::html(bot, chat, &text, None, None).await?;
     Ok(())
 }
 
@@ -521,7 +533,7 @@ async fn ask_expert(bot: &Tg, state: &AppState, chat: ChatId, question: &Questio
 }
 
 async fn answer_callback(bot: &Tg, query: &CallbackQuery, text: Option<&str>) -> Handled {
-    retry("answerCallbackQuery", || {
+    retry("answerCallbackQuery", Effect::Repeatable, || {
         let mut request = bot.answer_callback_query(query.id.clone());
         if let Some(text) = text {
             request = request.text(text);

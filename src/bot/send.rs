@@ -1,8 +1,11 @@
-//! Sending to Telegram with retries: 429 waits `retry_after`, 5xx and network errors back
-//! off and retry; what cannot succeed (blocked, bad request) is returned at once.
+//! Sending to Telegram with retries. Telegram answered with an error (429, 5xx, an API
+//! error) or was never reached: the call did not happen and is tried again, within a time
+//! budget so that one failing call never holds a patient's chat for long. The answer was
+//! lost (a timeout, a broken connection) or unreadable: the call may have happened, and a
+//! send is not repeated, since a patient would get the same message twice.
 
 use std::future::Future;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardMarkup, MessageId, ParseMode, ReplyParameters};
@@ -13,6 +16,19 @@ use super::Tg;
 
 const ATTEMPTS: u32 = 5;
 const FIRST_BACKOFF: Duration = Duration::from_millis(300);
+/// No new attempt after this long, unless Telegram asked for a wait it will honour.
+const BUDGET: Duration = Duration::from_secs(15);
+/// The longest "retry after" waited for: Telegram promises the call will work then.
+const LONGEST_RETRY_AFTER: Duration = Duration::from_secs(60);
+
+/// What repeating a call does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Effect {
+    /// Nothing new: reading, answering a button press, setting the command list.
+    Repeatable,
+    /// Another message in a chat: repeated only when the first surely did not happen.
+    Delivers,
+}
 
 /// Whether an error means the patient can no longer be reached.
 pub fn is_unreachable(error: &RequestError) -> bool {
@@ -29,6 +45,7 @@ pub fn is_unreachable(error: &RequestError) -> bool {
     )
 }
 
+/// Whether trying again may succeed.
 fn is_transient(error: &RequestError) -> bool {
     matches!(
         error,
@@ -40,12 +57,50 @@ fn is_transient(error: &RequestError) -> bool {
     )
 }
 
-/// Runs `op` until it succeeds, fails for good, or runs out of attempts.
-pub async fn retry<T, F, Fut>(what: &'static str, mut op: F) -> Result<T, RequestError>
+/// Whether Telegram may have carried out a call that failed: the request went out but its
+/// answer was lost or could not be read.
+pub fn may_have_happened(error: &RequestError) -> bool {
+    match error {
+        RequestError::Network(e) => !e.is_connect(),
+        RequestError::Io(_) | RequestError::InvalidJson { .. } => true,
+        _ => false,
+    }
+}
+
+/// The wait before attempt `attempt + 1`, or `None` when the call is not tried again.
+fn next_wait(
+    error: &RequestError,
+    effect: Effect,
+    attempt: u32,
+    backoff: Duration,
+    elapsed: Duration,
+) -> Option<Duration> {
+    if attempt >= ATTEMPTS || !is_transient(error) {
+        return None;
+    }
+    if effect == Effect::Delivers && may_have_happened(error) {
+        return None;
+    }
+    match error {
+        RequestError::RetryAfter(seconds) => {
+            Some(seconds.duration()).filter(|wait| elapsed + *wait <= LONGEST_RETRY_AFTER)
+        }
+        _ => Some(backoff).filter(|wait| elapsed + *wait <= BUDGET),
+    }
+}
+
+/// Runs `op` until it succeeds, fails for good, may have happened (for a send), or runs out
+/// of attempts or time.
+pub async fn retry<T, F, Fut>(
+    what: &'static str,
+    effect: Effect,
+    mut op: F,
+) -> Result<T, RequestError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, RequestError>>,
 {
+    let started = Instant::now();
     let mut backoff = FIRST_BACKOFF;
     let mut attempt = 1;
     loop {
@@ -53,12 +108,14 @@ where
             Ok(value) => return Ok(value),
             Err(error) => error,
         };
-        if attempt >= ATTEMPTS || !is_transient(&error) {
+        let Some(wait) = next_wait(&error, effect, attempt, backoff, started.elapsed()) else {
+            if effect == Effect::Delivers && may_have_happened(&error) {
+                warn!(
+                    call = what,
+                    attempt, "telegram call may have gone through; not repeated"
+                );
+            }
             return Err(error);
-        }
-        let wait = match &error {
-            RequestError::RetryAfter(seconds) => seconds.duration(),
-            _ => backoff,
         };
         warn!(
             call = what,
@@ -80,7 +137,7 @@ pub async fn html(
     keyboard: Option<InlineKeyboardMarkup>,
     reply_to: Option<MessageId>,
 ) -> Result<Message, RequestError> {
-    retry("sendMessage", || {
+    retry("sendMessage", Effect::Delivers, || {
         let mut request = bot.send_message(chat, text).parse_mode(ParseMode::Html);
         if let Some(keyboard) = keyboard.clone() {
             request = request.reply_markup(keyboard);
@@ -92,4 +149,81 @@ pub async fn html(
         request.send()
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use teloxide::types::Seconds;
+
+    fn unreadable() -> RequestError {
+        RequestError::InvalidJson {
+            source: Arc::new(serde_json::from_str::<u8>("<html>").unwrap_err()),
+            raw: "<html>".into(),
+        }
+    }
+
+    fn server_error() -> RequestError {
+        RequestError::Api(ApiError::Unknown("Internal Server Error".into()))
+    }
+
+    const NOW: Duration = Duration::ZERO;
+
+    #[test]
+    fn a_send_whose_answer_was_unreadable_is_not_repeated() {
+        assert_eq!(
+            next_wait(&unreadable(), Effect::Delivers, 1, FIRST_BACKOFF, NOW),
+            None
+        );
+        assert_eq!(
+            next_wait(&unreadable(), Effect::Repeatable, 1, FIRST_BACKOFF, NOW),
+            Some(FIRST_BACKOFF)
+        );
+    }
+
+    #[test]
+    fn a_refused_send_is_repeated_within_the_budget() {
+        let error = server_error();
+        assert_eq!(
+            next_wait(&error, Effect::Delivers, 1, FIRST_BACKOFF, NOW),
+            Some(FIRST_BACKOFF)
+        );
+        // teloxide waits 10 s before reading a 5xx answer: the second failure is the last.
+        let after_two = Duration::from_secs(20);
+        assert_eq!(
+            next_wait(&error, Effect::Delivers, 2, FIRST_BACKOFF, after_two),
+            None
+        );
+        assert_eq!(
+            next_wait(&error, Effect::Delivers, ATTEMPTS, FIRST_BACKOFF, NOW),
+            None
+        );
+    }
+
+    #[test]
+    fn telegram_asking_to_wait_is_honoured_up_to_a_minute() {
+        let wait = |s| RequestError::RetryAfter(Seconds::from_seconds(s));
+        let later = Duration::from_secs(20);
+        assert_eq!(
+            next_wait(&wait(30), Effect::Delivers, 2, FIRST_BACKOFF, later),
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(
+            next_wait(&wait(50), Effect::Delivers, 2, FIRST_BACKOFF, later),
+            None
+        );
+    }
+
+    #[test]
+    fn what_cannot_succeed_is_not_tried_again() {
+        let blocked = RequestError::Api(ApiError::BotBlocked);
+        assert_eq!(
+            next_wait(&blocked, Effect::Repeatable, 1, FIRST_BACKOFF, NOW),
+            None
+        );
+        assert!(is_unreachable(&blocked));
+        assert!(!may_have_happened(&blocked));
+        assert!(may_have_happened(&unreadable()));
+    }
 }

@@ -322,3 +322,59 @@ async fn an_unreachable_api_is_retried_and_sigterm_stops_start_up_promptly() {
     assert_eq!(code, Some(0), "{}", log());
     assert!(!log().contains("panicked"), "{}", log());
 }
+
+#[tokio::test]
+async fn a_send_whose_answer_was_lost_is_not_sent_twice() {
+    let bot = BotEnv::start().await;
+    // Every send is carried out, but its answer cannot be read: repeating it would repeat
+    // the message.
+    bot.tg.fail_next("sendMessage", 5, Fault::Unreadable);
+    let answer = bot
+        .patient_says("What can I do to prevent kidney stones?")
+        .await;
+    assert!(answer.plain_text.starts_with("Kidney stones"));
+    // The greeting's reply comes after every copy of the answer (a chat is handled in order).
+    bot.tg.push_private_text(PATIENT, "Anna", "hello");
+    let deadline = Instant::now() + WAIT;
+    let sent = loop {
+        let sent = bot.sent(PATIENT);
+        if sent
+            .iter()
+            .any(|m| !m.plain_text.starts_with("Kidney stones"))
+        {
+            break sent;
+        }
+        assert!(Instant::now() < deadline, "no reply to the greeting");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let texts: Vec<&str> = sent.iter().map(|m| m.plain_text.as_str()).collect();
+    assert_eq!(texts.len(), 2, "one reply per message: {texts:?}");
+}
+
+#[tokio::test]
+async fn a_photo_the_experts_cannot_get_is_reported_at_once_and_blocks_nothing() {
+    let bot = BotEnv::start().await;
+    bot.open_ticket("Where can I park my car at the hospital?")
+        .await;
+    let before = bot.sent(PATIENT).len();
+    // Telegram fails every copy into the group (teloxide reads a 5xx answer after 10 s).
+    bot.tg.fail_next("copyMessage", 10, Fault::ServerError);
+    let started = Instant::now();
+    bot.tg.push_photo(PATIENT, Some("my lab report"));
+    let told = bot.nth(PATIENT, before + 1).await;
+    assert!(
+        told.plain_text.contains("could not confirm"),
+        "{}",
+        told.plain_text
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(28),
+        "the patient waited {:?}",
+        started.elapsed()
+    );
+    // The chat is free again: the next question is answered.
+    let answer = bot
+        .patient_says("What can I do to prevent kidney stones?")
+        .await;
+    assert!(answer.plain_text.starts_with("Kidney stones"));
+}

@@ -206,6 +206,10 @@ pub enum Fault {
     BadGateway,
     /// 403 `Forbidden: bot was blocked by the user` (teloxide: `ApiError::BotBlocked`).
     Forbidden,
+    /// Carries the call out, then answers 200 with a page that is not JSON, as a proxy that
+    /// mangled the answer would (teloxide: `RequestError::InvalidJson`): the message went
+    /// out, but the client cannot know.
+    Unreadable,
     /// Waits this long, then answers normally (the call is carried out even if the client
     /// gives up waiting).
     Slow(Duration),
@@ -1238,6 +1242,11 @@ impl Reply {
                 status,
                 description,
             } => Reply::error(*status, description),
+            Fault::Unreadable => Reply {
+                status: 200,
+                body: Value::String("<html><body>upstream answer lost</body></html>".into()),
+                html: true,
+            },
             // Never used: a slow call is carried out normally after its delay.
             Fault::Slow(_) => Reply::ok(json!(true)),
         }
@@ -1303,6 +1312,17 @@ async fn serve_call(
     let fault = shared.lock().take_fault(&method);
     match fault {
         Some(Fault::Slow(delay)) => tokio::time::sleep(delay).await,
+        Some(Fault::Unreadable) => {
+            let mut st = shared.lock();
+            let carried_out = match dispatch(&mut st, &token, &method, &params) {
+                Ok(result) => Reply::ok(result),
+                Err(error) => error,
+            };
+            st.record(&token, &method, Value::Object(params), &carried_out);
+            drop(st);
+            shared.changed.notify_waiters();
+            return Reply::fault(&Fault::Unreadable);
+        }
         Some(fault) => {
             let reply = Reply::fault(&fault);
             shared
