@@ -257,10 +257,13 @@ pub fn thanks_for_feedback() -> &'static str {
     "Thank you for the feedback!"
 }
 
-pub fn slow_down() -> String {
-    "🙏 You're sending messages very quickly. Please wait a minute, then send your question \
-     in one message."
-        .to_string()
+/// The patient sent more than `per_minute` messages in a minute: what happened to the rest.
+pub fn slow_down(per_minute: u32) -> String {
+    format!(
+        "🙏 You sent more than {per_minute} messages within a minute, so I have not read the \
+         ones after that. Please wait a minute, then send what is still unanswered in one \
+         message."
+    )
 }
 
 pub fn text_only() -> String {

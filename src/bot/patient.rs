@@ -4,7 +4,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, SystemTime};
 
 use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
@@ -38,17 +38,24 @@ fn first_name(msg: &Message) -> String {
         .unwrap_or_else(|| "Patient".into())
 }
 
-/// Applies flood control; false when the message must not be handled.
-async fn admitted(bot: &Tg, state: &AppState, chat: ChatId) -> bool {
-    let admit = {
+/// When the patient sent a message (Telegram's date), for flood control.
+fn sent_at(msg: &Message) -> SystemTime {
+    let date = msg.edit_date().copied().unwrap_or(msg.date);
+    SystemTime::UNIX_EPOCH + Duration::from_secs(date.timestamp().max(0) as u64)
+}
+
+/// Applies flood control to something the patient sent at `sent`; false when it must not be
+/// handled.
+async fn admitted(bot: &Tg, state: &AppState, chat: ChatId, sent: SystemTime) -> bool {
+    let (admit, per_minute) = {
         let mut gate = state.flood.lock().unwrap_or_else(|p| p.into_inner());
-        gate.admit(chat.0, Instant::now())
+        (gate.admit(chat.0, sent), gate.per_minute())
     };
     match admit {
         Admit::Yes => true,
         Admit::SlowDown => {
             info!(chat = chat.0, "flood control: asked to slow down");
-            let _ = send::html(bot, chat, &messages::slow_down(), None, None).await;
+            let _ = send::html(bot, chat, &messages::slow_down(per_minute), None, None).await;
             false
         }
         Admit::Drop => false,
@@ -57,7 +64,7 @@ async fn admitted(bot: &Tg, state: &AppState, chat: ChatId) -> bool {
 
 pub async fn question(bot: Tg, msg: Message, state: Arc<AppState>) -> HandlerResult {
     guard("question", async {
-        if !admitted(&bot, &state, msg.chat.id).await {
+        if !admitted(&bot, &state, msg.chat.id, sent_at(&msg)).await {
             return Ok(());
         }
         let text = msg.text().unwrap_or_default();
@@ -338,7 +345,7 @@ async fn run_command(
 /// commands, rather than an answer to "foo".
 pub async fn unknown_command(bot: Tg, msg: Message, state: Arc<AppState>) -> HandlerResult {
     guard("unknown command", async {
-        if !admitted(&bot, &state, msg.chat.id).await {
+        if !admitted(&bot, &state, msg.chat.id, sent_at(&msg)).await {
             return Ok(());
         }
         let commands = PrivateCommand::descriptions().to_string();
@@ -369,7 +376,7 @@ async fn apologise_if_stored_nothing(bot: &Tg, chat: ChatId, done: Handled) -> H
 /// Photos, documents, voice, stickers: attached to an open ticket when they can help it.
 pub async fn media(bot: Tg, msg: Message, state: Arc<AppState>) -> HandlerResult {
     guard("media", async {
-        if !admitted(&bot, &state, msg.chat.id).await {
+        if !admitted(&bot, &state, msg.chat.id, sent_at(&msg)).await {
             return Ok(());
         }
         let done = attach_media(&bot, &msg, &state).await;
@@ -414,7 +421,7 @@ async fn tell_if_passed_on(bot: &Tg, chat: ChatId, ticket: &Ticket, posted: Hand
 
 pub async fn edited(bot: Tg, msg: Message, state: Arc<AppState>) -> HandlerResult {
     guard("edited", async {
-        if !admitted(&bot, &state, msg.chat.id).await {
+        if !admitted(&bot, &state, msg.chat.id, sent_at(&msg)).await {
             return Ok(());
         }
         send::html(&bot, msg.chat.id, &messages::edited(), None, None).await?;
@@ -428,7 +435,7 @@ pub async fn edited(bot: Tg, msg: Message, state: Arc<AppState>) -> HandlerResul
 pub async fn callback(bot: Tg, query: CallbackQuery, state: Arc<AppState>) -> HandlerResult {
     guard("callback", async {
         let chat = ChatId(query.from.id.0 as i64);
-        if !admitted(&bot, &state, chat).await {
+        if !admitted(&bot, &state, chat, SystemTime::now()).await {
             return answer_callback(&bot, &query, None).await;
         }
         let Some(button) = query.data.as_deref().and_then(Button::parse) else {

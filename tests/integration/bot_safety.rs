@@ -208,7 +208,8 @@ async fn button_presses_and_edits_count_against_the_flood_limit() {
     // One answer, four presses handled, one slow-down; nothing after it.
     let last = bot.nth(PATIENT, 6).await;
     assert!(
-        last.plain_text.contains("very quickly"),
+        last.plain_text
+            .contains("have not read the ones after that"),
         "{}",
         last.plain_text
     );
@@ -377,4 +378,29 @@ async fn a_photo_the_experts_cannot_get_is_reported_at_once_and_blocks_nothing()
         .patient_says("What can I do to prevent kidney stones?")
         .await;
     assert!(answer.plain_text.starts_with("Kidney stones"));
+}
+
+#[tokio::test]
+async fn messages_written_slowly_while_the_bot_was_down_are_all_answered() {
+    let bot = BotEnv::start_with(Settings {
+        flood_per_minute: 3,
+        ..Settings::default()
+    })
+    .await;
+    // Six messages written a minute apart arrive together: a backlog, not a flood.
+    for minutes_ago in (0..6).rev() {
+        bot.tg.push_private_text_sent_ago(
+            PATIENT,
+            "Anna",
+            "hello",
+            Duration::from_secs(61 * minutes_ago),
+        );
+    }
+    bot.nth(PATIENT, 6).await;
+    let texts: Vec<String> = bot
+        .sent(PATIENT)
+        .into_iter()
+        .map(|m| m.plain_text)
+        .collect();
+    assert!(texts.iter().all(|t| t.starts_with("Hello!")), "{texts:#?}");
 }

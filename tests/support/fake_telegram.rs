@@ -370,6 +370,25 @@ impl FakeTelegram {
         })
     }
 
+    /// Like [`FakeTelegram::push_private_text`], for a message sent `ago` (its `date`), as
+    /// Telegram delivers what was written while the bot was down.
+    pub fn push_private_text_sent_ago(
+        &self,
+        user_id: i64,
+        first_name: &str,
+        text: &str,
+        ago: Duration,
+    ) -> i32 {
+        self.with_push(|st| {
+            st.register_user(user_id, first_name);
+            let mut content = text_content(text);
+            content.insert("date".into(), json!(now_unix() - ago.as_secs() as i64));
+            let msg = st.add_user_message(user_id, user_id, content);
+            st.enqueue(json!({ "message": msg.clone() }));
+            message_id_of(&msg)
+        })
+    }
+
     /// Queues a `message` update: `user_id` writes `text` in the group `chat_id` (negative;
     /// below -10^12 it is a supergroup), optionally replying to message `reply_to` of that
     /// chat, whose whole message is embedded as `reply_to_message` (with `from` = the bot if
