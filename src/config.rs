@@ -135,6 +135,9 @@ const REMINDER_HOURS: Range<f64> = Range {
     unit: "hours",
 };
 
+/// Messages a patient may send in a minute unless configured.
+const DEFAULT_FLOOD_PER_MINUTE: u32 = 10;
+
 /// Messages per minute: at least one, and no more than anyone types.
 const FLOOD: Range<u32> = Range {
     min: 1,
@@ -265,7 +268,12 @@ impl BotConfig {
         };
         let hours = args.reminder_hours.or(t.reminder_hours).unwrap_or(20.0);
         let hours = in_range("FAQBOT_REMINDER_HOURS", hours, &REMINDER_HOURS)?;
-        let flood_per_minute = args.flood_per_minute.or(t.flood_per_minute).unwrap_or(20);
+        // Below Telegram's 20 messages a minute to one chat, so the notice to a flooding
+        // patient is not held back behind the answers.
+        let flood_per_minute = args
+            .flood_per_minute
+            .or(t.flood_per_minute)
+            .unwrap_or(DEFAULT_FLOOD_PER_MINUTE);
         let flood_per_minute = in_range("FAQBOT_FLOOD_PER_MINUTE", flood_per_minute, &FLOOD)?;
         let keep_days = args
             .retention_days
