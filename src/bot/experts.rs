@@ -1,11 +1,11 @@
 //! The expert group: tickets posted as copies (the most urgent first), replies relayed to
 //! patients (or held back, with a word to the expert, when the question is closed or its
-//! patient erased it), follow-ups, commands, reminders, and the maintainers' `/reindex`.
+//! patient erased it), follow-ups, commands and reminders.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use teloxide::prelude::*;
 use teloxide::types::{MessageId, ReplyParameters};
@@ -16,7 +16,6 @@ use super::failure::{telegram_kind, Failure};
 use super::messages;
 use super::send::{self, is_unreachable, retry, Effect};
 use super::{guard, AppState, ExpertCommand, Handled, HandlerResult, Tg, EXPERT_GROUP_SETTING};
-use crate::search::{self, Engine};
 use crate::store::{now, Offer, Ticket};
 use crate::triage::Level;
 
@@ -328,37 +327,7 @@ pub async fn migrated(msg: Message, state: Arc<AppState>) -> HandlerResult {
     .await
 }
 
-/// `/reindex`: rebuild from the corpus and swap the new index in; a broken corpus keeps the
-/// old one serving.
-pub async fn reindex(bot: &Tg, state: &AppState, chat: ChatId) -> Handled {
-    let started = Instant::now();
-    let locations = state.locations.clone();
-    let built =
-        tokio::task::spawn_blocking(move || -> anyhow::Result<(Engine, search::BuildReport)> {
-            let report = search::build(&locations, &|_, _| {})?;
-            Ok((Engine::open(&locations.index)?, report))
-        })
-        .await?;
-    let text = match built {
-        Ok((engine, report)) => {
-            state.engine.store(Arc::new(engine));
-            info!(articles = report.articles, "re-indexed on request");
-            messages::reindexed(
-                report.articles,
-                report.passages,
-                started.elapsed().as_secs_f64(),
-            )
-        }
-        Err(e) => {
-            warn!("re-index failed; keeping the previous index");
-            messages::reindex_failed(&format!("{e:#}"))
-        }
-    };
-    send::html(bot, chat, &text, None, None).await?;
-    Ok(())
-}
-
-/// Every so often: remind the experts of waiting tickets, and drop expired data.
+/// Every so often: remind the experts of waiting tickets.
 pub async fn reminder_loop(bot: Tg, state: Arc<AppState>, configured_group: i64) {
     if let Err(e) = state
         .store
@@ -375,7 +344,6 @@ pub async fn reminder_loop(bot: Tg, state: Arc<AppState>, configured_group: i64)
 }
 
 async fn remind(bot: &Tg, state: &AppState) -> Handled {
-    state.store.prune(state.keep_days, now())?;
     let waited = state.reminder_after.as_secs() as i64;
     for ticket in state.store.due_reminders(now() - waited)? {
         let text = messages::reminder(&ticket, now() - ticket.created_at);

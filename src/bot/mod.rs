@@ -1,11 +1,13 @@
 //! The Telegram bot: shared state, the handler tree, and the serve loop. Patients talk to it
 //! in private chats; experts answer in their group; maintainers re-index and read stats.
 
+mod admin;
 mod buttons;
 mod experts;
 mod failure;
 pub mod messages;
 mod patient;
+mod prune;
 mod send;
 mod startup;
 
@@ -77,10 +79,6 @@ enum PrivateCommand {
     Privacy,
     #[command(description = "erase everything stored about you")]
     Forget,
-    #[command(hide)]
-    Reindex,
-    #[command(hide)]
-    Stats,
 }
 
 /// Commands in the expert group.
@@ -126,6 +124,11 @@ pub fn schema() -> UpdateHandler<Box<dyn std::error::Error + Send + Sync + 'stat
         );
 
     let private_messages = private
+        .branch(
+            dptree::entry()
+                .filter_command::<admin::AdminCommand>()
+                .endpoint(admin::command),
+        )
         .branch(
             dptree::entry()
                 .filter_command::<PrivateCommand>()
@@ -218,6 +221,7 @@ pub async fn serve(config: BotConfig) -> anyhow::Result<()> {
         );
     }
     let poster = tokio::spawn(experts::post_loop(bot.clone(), state.clone()));
+    let pruner = tokio::spawn(prune::prune_loop(state.clone()));
     let reminders = tokio::spawn(experts::reminder_loop(
         bot.clone(),
         state.clone(),
@@ -240,6 +244,7 @@ pub async fn serve(config: BotConfig) -> anyhow::Result<()> {
         .await;
     reminders.abort();
     poster.abort();
+    pruner.abort();
     if let Err(e) = dispatched {
         anyhow::bail!(
             "cannot start polling Telegram: {}",

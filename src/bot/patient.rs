@@ -328,15 +328,6 @@ async fn run_command(
             ]]);
             send::html(bot, chat, &messages::forget_confirm(), Some(keyboard), None).await?;
         }
-        PrivateCommand::Reindex | PrivateCommand::Stats if !state.is_admin(msg.from.as_ref()) => {
-            info!(chat = chat.0, "maintainer command refused");
-            send::html(bot, chat, &messages::admins_only(), None, None).await?;
-        }
-        PrivateCommand::Reindex => experts::reindex(bot, state, chat).await?,
-        PrivateCommand::Stats => {
-            let stats = state.store.stats()?;
-            send::html(bot, chat, &messages::stats(&stats), None, None).await?;
-        }
     }
     Ok(())
 }
