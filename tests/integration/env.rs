@@ -126,6 +126,11 @@ impl TestEnv {
         children.into_iter().map(finish).collect()
     }
 
+    /// Starts `faqbot ARGS` without waiting for it; [`finish`] collects it.
+    pub fn start(&self, args: &[&str]) -> Child {
+        self.spawn(args)
+    }
+
     /// Starts `faqbot ARGS` in the environment's directory, with every stream piped.
     fn spawn(&self, args: &[&str]) -> Child {
         Command::new(env!("CARGO_BIN_EXE_faqbot"))
@@ -158,7 +163,7 @@ impl TestEnv {
 }
 
 /// Waits for a run to end (its standard input closed) and collects what it printed.
-fn finish(mut child: Child) -> Run {
+pub fn finish(mut child: Child) -> Run {
     drop(child.stdin.take());
     let output: Output = child.wait_with_output().expect("wait for faqbot");
     Run {

@@ -121,3 +121,24 @@ fn concurrent_index_runs_leave_current_naming_a_loadable_generation() {
             .unwrap_or_else(|e| panic!("round {round}: {current} does not load: {e:#}"));
     }
 }
+
+#[test]
+fn an_index_run_waits_while_another_holds_the_index() {
+    use fs4::fs_std::FileExt;
+    let env = TestEnv::with_fixture_corpus();
+    let index = env.path().join("index");
+    std::fs::create_dir_all(&index).unwrap();
+    // Another build holds the lock (as `faqbot index` does while it builds).
+    let lock = std::fs::File::create(index.join("LOCK")).unwrap();
+    lock.lock_exclusive().unwrap();
+    let mut waiting = env.start(&["index"]);
+    std::thread::sleep(std::time::Duration::from_secs(5));
+    assert!(
+        waiting.try_wait().unwrap().is_none(),
+        "`faqbot index` finished while another build held the index"
+    );
+    assert!(!index.join("CURRENT").exists(), "nothing published yet");
+    FileExt::unlock(&lock).unwrap();
+    crate::env::finish(waiting).success();
+    assert!(index.join("CURRENT").exists());
+}
