@@ -1,5 +1,6 @@
 //! Command-line arguments: plain data for clap, no logic. Every path and setting can also
-//! come from an environment variable or the config file (see `config`).
+//! come from an environment variable or the config file (see `config`). The bot token is
+//! never a flag, so it cannot show in `ps`: it comes from `TELOXIDE_TOKEN` or the file.
 
 use std::path::PathBuf;
 
@@ -108,9 +109,6 @@ pub struct ServeArgs {
     /// Directory for the bot's database [default: ./data]
     #[arg(long, env = "FAQBOT_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
-    /// The bot token from @BotFather: set TELOXIDE_TOKEN (or `token` in the config file).
-    #[arg(long, env = "TELOXIDE_TOKEN", hide = true, hide_env_values = true)]
-    pub token: Option<String>,
     /// Chat id of the expert group that receives questions
     #[arg(
         long,
@@ -119,18 +117,34 @@ pub struct ServeArgs {
         allow_hyphen_values = true
     )]
     pub expert_group: Option<i64>,
-    /// User ids allowed to /reindex and /stats (comma-separated)
-    #[arg(long, env = "FAQBOT_ADMINS", value_name = "IDS", value_delimiter = ',')]
+    /// User ids allowed to /reindex and /stats (comma-separated, spaces allowed)
+    #[arg(
+        long,
+        env = "FAQBOT_ADMINS",
+        value_name = "IDS",
+        value_delimiter = ',',
+        value_parser = user_id
+    )]
     pub admins: Vec<u64>,
     /// Remind the experts of a question unanswered this long [default: 20]
     #[arg(long, env = "FAQBOT_REMINDER_HOURS", value_name = "HOURS")]
     pub reminder_hours: Option<f64>,
-    /// Messages a patient may send per minute before being asked to slow down [default: 20]
+    /// Messages a patient may send per minute before being asked to slow down [default: 10]
     #[arg(long, env = "FAQBOT_FLOOD_PER_MINUTE", value_name = "N")]
     pub flood_per_minute: Option<u32>,
     /// Days tickets, ratings and delivery flags are kept before they are erased [default: 180]
     #[arg(long, env = "FAQBOT_RETENTION_DAYS", value_name = "DAYS")]
     pub retention_days: Option<u32>,
+}
+
+/// A Telegram user id, as people write lists: `1, 2` as well as `1,2`.
+fn user_id(raw: &str) -> Result<u64, String> {
+    raw.trim().parse().map_err(|_| {
+        format!(
+            "`{}` is not a Telegram user id (a positive number)",
+            raw.trim()
+        )
+    })
 }
 
 #[cfg(test)]
@@ -169,5 +183,20 @@ mod tests {
             Cli::try_parse_from(["faqbot", "ask", "--json"]).is_err(),
             "no question"
         );
+    }
+
+    #[test]
+    fn admins_are_read_as_people_write_lists() {
+        let cli = Cli::try_parse_from(["faqbot", "serve", "--admins", "1, 2,3"]).expect("parses");
+        let Command::Serve(serve) = cli.command else {
+            panic!("not serve");
+        };
+        assert_eq!(serve.admins, [1, 2, 3]);
+        assert!(Cli::try_parse_from(["faqbot", "serve", "--admins", "1, bob"]).is_err());
+    }
+
+    #[test]
+    fn there_is_no_token_flag() {
+        assert!(Cli::try_parse_from(["faqbot", "serve", "--token", "1:x"]).is_err());
     }
 }

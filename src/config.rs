@@ -1,5 +1,6 @@
 //! The validated configuration: CLI flags and environment variables (parsed by clap) over
-//! the config file over defaults. Nothing else in faqbot reads the environment.
+//! the config file over defaults; the token from `TELOXIDE_TOKEN` or the file only. Paths in
+//! the file are relative to the file's folder. Nothing else in faqbot reads the environment.
 
 use std::path::{Path, PathBuf};
 
@@ -66,11 +67,61 @@ impl FileConfig {
             path: path.to_path_buf(),
             source,
         })?;
-        toml::from_str(&text).map_err(|e| ConfigError::Parse {
+        let file: FileConfig = toml::from_str(&text).map_err(|e| ConfigError::Parse {
             path: path.to_path_buf(),
-            message: e.message().to_string(),
-        })
+            message: describe(&text, &e),
+        })?;
+        let folder = path.parent().unwrap_or(Path::new(""));
+        Ok(file.relative_to(folder))
     }
+
+    /// Resolves the file's relative paths against `folder`, the file's own folder: a
+    /// config file means the same wherever faqbot is started from.
+    fn relative_to(mut self, folder: &Path) -> FileConfig {
+        let resolve = |path: &mut Option<PathBuf>| {
+            if let Some(p) = path.as_mut() {
+                if p.is_relative() && p.as_os_str() != "off" {
+                    *p = folder.join(&*p);
+                }
+            }
+        };
+        resolve(&mut self.corpus);
+        resolve(&mut self.index);
+        resolve(&mut self.vector_cache);
+        resolve(&mut self.triage);
+        resolve(&mut self.telegram.data_dir);
+        self
+    }
+}
+
+/// A TOML error as one line: where (line, and the key when the line has one) and what.
+fn describe(text: &str, error: &toml::de::Error) -> String {
+    let Some(span) = error.span() else {
+        return error.message().to_string();
+    };
+    let start = span.start.min(text.len());
+    let line = text[..start].matches('\n').count() + 1;
+    let table = text[..start]
+        .lines()
+        .rev()
+        .find_map(|l| {
+            let l = l.trim();
+            l.strip_prefix('[')
+                .and_then(|l| l.strip_suffix(']'))
+                .map(|t| t.trim_matches(['[', ']']).trim().to_string())
+        });
+    let key = text
+        .lines()
+        .nth(line - 1)
+        .and_then(|l| l.split_once('='))
+        .map(|(k, _)| k.trim().trim_matches('"'))
+        .filter(|k| !k.is_empty() && !k.starts_with('['));
+    let key = match (table, key) {
+        (Some(table), Some(key)) => format!(", `{table}.{key}`"),
+        (None, Some(key)) => format!(", `{key}`"),
+        _ => String::new(),
+    };
+    format!("line {line}{key}: {}", error.message())
 }
 
 /// Where the corpus, its triage and the index are.
@@ -226,8 +277,8 @@ pub struct BotConfig {
 impl BotConfig {
     pub fn resolve(args: &ServeArgs, file: &FileConfig) -> Result<BotConfig, ConfigError> {
         let t = &file.telegram;
-        let token = args
-            .token
+        let from_env = std::env::var("TELOXIDE_TOKEN").ok();
+        let token = from_env
             .as_deref()
             .or(t.token.as_deref())
             .ok_or(ConfigError::Invalid {
@@ -296,5 +347,45 @@ impl BotConfig {
             locations: locations(&args.paths, file),
             policy: policy(args.threshold, file)?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error_of(text: &str) -> String {
+        let error = toml::from_str::<FileConfig>(text).unwrap_err();
+        describe(text, &error)
+    }
+
+    #[test]
+    fn a_config_error_names_its_line_and_key() {
+        let text = "corpus = \"faq\"\n\n[telegram]\nadmins = [1]\nexpert_group = \"-100123\"\n";
+        assert_eq!(
+            error_of(text),
+            "line 5, `telegram.expert_group`: invalid type: string \"-100123\", expected i64"
+        );
+        let unknown = error_of("treshold = 0.5\n");
+        assert!(
+            unknown.starts_with("line 1, `treshold`: unknown field"),
+            "{unknown}"
+        );
+    }
+
+    #[test]
+    fn paths_in_the_file_are_relative_to_its_folder() {
+        let text = "corpus = \"faq\"\nindex = \"/srv/index\"\ntriage = \"off\"\n\
+                    [telegram]\ndata_dir = \"data\"\n";
+        let file = toml::from_str::<FileConfig>(text)
+            .unwrap()
+            .relative_to(Path::new("/etc/faqbot"));
+        assert_eq!(file.corpus.unwrap(), Path::new("/etc/faqbot/faq"));
+        assert_eq!(file.index.unwrap(), Path::new("/srv/index"));
+        assert_eq!(file.triage.unwrap(), Path::new("off"));
+        assert_eq!(
+            file.telegram.data_dir.unwrap(),
+            Path::new("/etc/faqbot/data")
+        );
     }
 }

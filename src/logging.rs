@@ -1,5 +1,8 @@
-//! Logging set-up: `FAQBOT_LOG`, or a default per command, on stderr. Some third-party log
-//! lines carry patients' messages whatever their level, so their targets are always off.
+//! Logging set-up: `FAQBOT_LOG`, or a default per command, on stderr, as text or JSON
+//! (`FAQBOT_LOG_FORMAT`). Some third-party log lines carry patients' messages whatever their
+//! level, so their targets are always off.
+
+use std::io::IsTerminal;
 
 use tracing_subscriber::filter::{Directive, EnvFilter};
 
@@ -21,10 +24,17 @@ fn off(target: &str) -> Directive {
         .expect("a target name makes a valid directive")
 }
 
-/// Installs the subscriber: to stderr, filtered by [`filter`].
+/// Installs the subscriber: to stderr, filtered by [`filter`]; JSON lines when
+/// `FAQBOT_LOG_FORMAT=json`, else text, coloured only on a terminal (a log file or the
+/// journal gets no escape codes).
 pub fn init(default: &str) {
-    tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter(default))
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    let json = std::env::var("FAQBOT_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"));
+    if json {
+        builder.json().init();
+    } else {
+        builder.with_ansi(std::io::stderr().is_terminal()).init();
+    }
 }

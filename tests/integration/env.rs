@@ -133,19 +133,28 @@ impl TestEnv {
 
     /// Starts `faqbot ARGS` in the environment's directory, with every stream piped.
     fn spawn(&self, args: &[&str]) -> Child {
-        Command::new(env!("CARGO_BIN_EXE_faqbot"))
+        self.command(args).spawn().expect("run faqbot")
+    }
+
+    /// `faqbot ARGS` in the environment's directory, every stream piped, the caller's faqbot
+    /// settings cleared; for a test to add its own environment.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_faqbot"));
+        command
             .args(args)
             .current_dir(self.path())
             .env_remove("FAQBOT_CONFIG")
             .env_remove("FAQBOT_CORPUS")
             .env_remove("FAQBOT_INDEX")
             .env_remove("FAQBOT_THRESHOLD")
+            .env_remove("FAQBOT_LOG")
+            .env_remove("FAQBOT_LOG_FORMAT")
+            .env_remove("TELOXIDE_TOKEN")
             .env("FAQBOT_VECTOR_CACHE", vector_cache())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("run faqbot")
+            .stderr(Stdio::piped());
+        command
     }
 
     /// `faqbot ask --json QUESTION`, parsed.

@@ -1,5 +1,6 @@
-//! Settings: a numeric setting out of range stops start-up with one line that names it and
-//! the allowed range, before anything is opened or sent.
+//! Settings: a bad setting stops start-up with one line that names it (and, in the config
+//! file, its line) before anything is opened or sent; paths in the config file are relative
+//! to it; logs carry no terminal colours unless on a terminal, or are JSON on request.
 
 use crate::env::TestEnv;
 
@@ -57,4 +58,76 @@ fn out_of_range_numbers_are_refused_with_the_setting_and_its_range() {
         assert_eq!(run.code, 2, "{flags:?}: {}", run.stderr);
         assert_eq!(run.stderr.trim(), *expected, "{flags:?}");
     }
+}
+
+#[test]
+fn a_config_file_error_names_the_line_and_the_key() {
+    let env = TestEnv::with_fixture_corpus();
+    let config = CONFIG.replace("expert_group = -100123", "expert_group = \"-100123\"");
+    std::fs::write(env.path().join("faqbot.toml"), config).unwrap();
+    let run = env.run(&["serve"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(
+        run.stderr.trim(),
+        "error: invalid config file faqbot.toml: line 4, `telegram.expert_group`: \
+         invalid type: string \"-100123\", expected i64"
+    );
+}
+
+#[test]
+fn paths_in_a_config_file_are_relative_to_the_file_not_to_where_faqbot_runs() {
+    let env = TestEnv::with_fixture_corpus();
+    let config = env.path().join("faqbot.toml");
+    std::fs::write(&config, "corpus = \"faq_corpus\"\nindex = \"built\"\n").unwrap();
+    let elsewhere = env.path().join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let output = env
+        .command(&["--config", config.to_str().unwrap(), "index"])
+        .current_dir(&elsewhere)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(env.path().join("built/CURRENT").is_file());
+    assert!(!elsewhere.join("built").exists());
+}
+
+/// Runs `faqbot serve` against a closed port for a moment (it logs that Telegram cannot
+/// be reached, and retries) with `envs`, and returns what it logged.
+fn serve_log(envs: &[(&str, &str)]) -> String {
+    let env = TestEnv::with_fixture_corpus();
+    std::fs::write(env.path().join("faqbot.toml"), CONFIG).unwrap();
+    let mut command = env.command(&["serve"]);
+    command.env("FAQBOT_LOG", "info");
+    for (key, value) in envs {
+        command.env(key, value);
+    }
+    let mut child = command.spawn().unwrap();
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    child.kill().unwrap();
+    let output = child.wait_with_output().unwrap();
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn logs_to_a_file_are_plain_text_or_json_lines_on_request() {
+    let text = serve_log(&[("FAQBOT_ADMINS", "1, 2")]);
+    assert!(text.contains("cannot reach Telegram"), "{text}");
+    assert!(
+        !text.contains('\x1b'),
+        "escape codes in a log file:\n{text}"
+    );
+
+    let json = serve_log(&[("FAQBOT_LOG_FORMAT", "json")]);
+    let lines: Vec<serde_json::Value> = json
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert!(
+        lines.iter().any(|l| l["fields"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("cannot reach")),
+        "{json}"
+    );
 }
