@@ -471,6 +471,22 @@ pub fn reindex_failed(error: &str) -> String {
     )
 }
 
+/// To the admins: the bot joined a group; its id, and how to make it the expert group.
+pub fn added_to_group(title: &str, chat_id: i64, is_expert_group: bool) -> String {
+    let title = escape(title);
+    if is_expert_group {
+        return format!(
+            "✅ I was added to <b>{title}</b>, the expert group (id <code>{chat_id}</code>)."
+        );
+    }
+    format!(
+        "ℹ️ I was added to the group <b>{title}</b>. Its chat id is <code>{chat_id}</code>.\n\
+         To make it the expert group, set <code>FAQBOT_EXPERT_GROUP={chat_id}</code> (or \
+         <code>expert_group = {chat_id}</code> under <code>[telegram]</code> in faqbot.toml) \
+         and restart faqbot. Until then I answer no one there."
+    )
+}
+
 pub fn admins_only() -> String {
     "Sorry, only faqbot's maintainers can do that.".to_string()
 }

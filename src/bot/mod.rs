@@ -5,6 +5,7 @@ mod admin;
 mod buttons;
 mod experts;
 mod failure;
+mod groups;
 pub mod messages;
 mod patient;
 mod prune;
@@ -107,6 +108,9 @@ pub fn schema() -> UpdateHandler<Box<dyn std::error::Error + Send + Sync + 'stat
     let in_expert_group =
         dptree::filter(|msg: Message, state: Arc<AppState>| msg.chat.id == state.expert_group());
     let private = dptree::filter(|msg: Message| msg.chat.is_private());
+    let other_groups = dptree::filter(|msg: Message, state: Arc<AppState>| {
+        !msg.chat.is_private() && msg.chat.id != state.expert_group()
+    });
 
     let expert_messages = in_expert_group
         .branch(
@@ -145,8 +149,10 @@ pub fn schema() -> UpdateHandler<Box<dyn std::error::Error + Send + Sync + 'stat
         .branch(
             Update::filter_message()
                 .branch(expert_messages)
-                .branch(private_messages),
+                .branch(private_messages)
+                .branch(other_groups.endpoint(groups::ignored)),
         )
+        .branch(Update::filter_my_chat_member().endpoint(groups::membership))
         .branch(
             Update::filter_edited_message()
                 .filter(|msg: Message| msg.chat.is_private())

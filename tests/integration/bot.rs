@@ -770,3 +770,43 @@ fn a_missing_or_invalid_setting_stops_start_up_with_one_line_naming_it() {
         assert!(!stderr.contains("secret words") && !stderr.contains("TESTTOKEN"));
     }
 }
+
+#[tokio::test]
+async fn an_admin_learns_the_id_of_a_group_the_bot_joins_and_other_groups_are_ignored() {
+    const OTHER_GROUP: i64 = -100_777;
+    let bot = BotEnv::start().await;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let me = serde_json::json!({ "id": 123_456, "is_bot": true, "first_name": "faqbot" });
+    bot.tg
+        .push_raw_update(serde_json::json!({ "my_chat_member": {
+        "chat": { "id": OTHER_GROUP, "type": "group", "title": "Kidney <team>" },
+        "from": { "id": ADMIN, "is_bot": false, "first_name": "Max" },
+        "date": now,
+        "old_chat_member": { "user": me, "status": "left" },
+        "new_chat_member": { "user": me, "status": "member" } } }));
+    let told = bot.nth(ADMIN, 1).await;
+    assert!(
+        told.plain_text.contains("Kidney <team>")
+            && told.plain_text.contains("FAQBOT_EXPERT_GROUP=-100777"),
+        "{}",
+        told.plain_text
+    );
+
+    // A message there gets no answer; its chat id is in the log, its text is not.
+    bot.tg
+        .push_group_text(OTHER_GROUP, EXPERT, "Dr Who", "what is dialysis?", None);
+    bot.tg.wait_for_updates_confirmed(WAIT).await.unwrap();
+    let log = bot.log();
+    let deadline = std::time::Instant::now() + WAIT;
+    while !bot.log().contains("not the expert group") {
+        assert!(std::time::Instant::now() < deadline, "{log}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let log = bot.log();
+    assert!(log.contains("-100777"), "{log}");
+    assert!(!log.contains("what is dialysis"), "{log}");
+    assert!(bot.sent(OTHER_GROUP).is_empty());
+}
