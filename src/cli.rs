@@ -28,6 +28,8 @@ pub enum Command {
     Eval(EvalArgs),
     /// Run the Telegram bot.
     Serve(ServeArgs),
+    /// Check what `serve` needs (settings, corpus, index, database, token), then exit.
+    Check(ServeArgs),
 }
 
 /// Where the corpus and the index live.

@@ -1,4 +1,4 @@
-//! The maintainer commands `index`, `ask` and `eval`: wiring between config, the index and
+//! The maintainer commands `index`, `ask`, `eval` and `check`: wiring between config, the index and
 //! the output, with the I/O kept here so the modules below stay pure.
 
 use std::io::{BufRead, IsTerminal, Write};
@@ -9,8 +9,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 use tracing::{info, warn};
 
 use crate::answer::Policy;
-use crate::cli::{AskArgs, EvalArgs, Paths};
-use crate::config::{self, FileConfig, Locations};
+use crate::check::{self, Check};
+use crate::cli::{AskArgs, EvalArgs, Paths, ServeArgs};
+use crate::config::{self, BotConfig, FileConfig, Locations};
 use crate::eval::{self, Labelled, Outcome};
 use crate::search::{self, Engine, Freshness};
 use crate::triage::{self, report::TriageItem, report::TriageReport};
@@ -53,6 +54,35 @@ pub fn index(paths: &Paths, file: &FileConfig) -> anyhow::Result<()> {
         report.elapsed,
         locations.index.display()
     );
+    Ok(())
+}
+
+/// `faqbot check`: one line per check; fails (exit 1) if `serve` would not run.
+pub fn check(args: &ServeArgs, file: &FileConfig) -> anyhow::Result<()> {
+    let config = BotConfig::resolve(args, file)?;
+    println!(
+        "{}",
+        Check {
+            what: "settings",
+            outcome: check::Outcome::Ok(format!("expert group {}", config.expert_group)),
+        }
+    );
+    let mut checks = check::local(&config);
+    let runtime = tokio::runtime::Runtime::new()?;
+    let token = match runtime.block_on(crate::bot::whoami(&config)) {
+        Ok(name) => check::Outcome::Ok(format!("the bot is @{name}")),
+        Err(why) => check::Outcome::Failed(why),
+    };
+    checks.push(Check {
+        what: "token",
+        outcome: token,
+    });
+    for c in &checks {
+        println!("{c}");
+    }
+    if !check::all_passed(&checks) {
+        anyhow::bail!("faqbot serve would not start: see the failed checks above");
+    }
     Ok(())
 }
 

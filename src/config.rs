@@ -101,15 +101,12 @@ fn describe(text: &str, error: &toml::de::Error) -> String {
     };
     let start = span.start.min(text.len());
     let line = text[..start].matches('\n').count() + 1;
-    let table = text[..start]
-        .lines()
-        .rev()
-        .find_map(|l| {
-            let l = l.trim();
-            l.strip_prefix('[')
-                .and_then(|l| l.strip_suffix(']'))
-                .map(|t| t.trim_matches(['[', ']']).trim().to_string())
-        });
+    let table = text[..start].lines().rev().find_map(|l| {
+        let l = l.trim();
+        l.strip_prefix('[')
+            .and_then(|l| l.strip_suffix(']'))
+            .map(|t| t.trim_matches(['[', ']']).trim().to_string())
+    });
     let key = text
         .lines()
         .nth(line - 1)

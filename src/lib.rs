@@ -10,6 +10,7 @@
 pub mod analyze;
 pub mod answer;
 pub mod bot;
+pub mod check;
 pub mod cli;
 pub mod commands;
 pub mod config;

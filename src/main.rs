@@ -20,6 +20,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Index(paths) => commands::index(&paths, &file),
         Command::Ask(args) => commands::ask_command(&args, &file),
         Command::Eval(args) => commands::eval_command(&args, &file),
+        Command::Check(args) => commands::check(&args, &file),
         Command::Serve(args) => {
             let config = BotConfig::resolve(&args, &file)?;
             let runtime = tokio::runtime::Runtime::new()?;

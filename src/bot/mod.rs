@@ -32,6 +32,7 @@ use crate::flood::FloodGate;
 use crate::search::Engine;
 use crate::store::Store;
 use failure::Failure;
+pub use startup::whoami;
 
 /// The bot as handlers use it: rate-limited by teloxide's `Throttle`.
 pub type Tg = Throttle<Bot>;

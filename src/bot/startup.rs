@@ -13,7 +13,7 @@ use tracing::{info, warn};
 
 use super::failure::telegram_kind;
 use super::Tg;
-use crate::config::ConfigError;
+use crate::config::{BotConfig, ConfigError};
 
 /// Waits between start-up attempts: doubling from the first, at most the longest.
 const FIRST_WAIT: Duration = Duration::from_secs(1);
@@ -77,6 +77,25 @@ pub async fn check_token(bot: &Tg, stop: Stop) -> Result<Option<Me>, ConfigError
             () = stopped(stop.clone()) => return Ok(None),
         }
         wait = (wait * 2).min(LONGEST_WAIT);
+    }
+}
+
+/// How long `faqbot check` waits for Telegram.
+const CHECK_WAIT: Duration = Duration::from_secs(15);
+
+/// One `getMe`, for `faqbot check`: the bot's username, or why the token cannot be used.
+pub async fn whoami(config: &BotConfig) -> Result<String, String> {
+    let bot = Bot::new(config.token.expose()).set_api_url(config.api_url.clone());
+    match tokio::time::timeout(CHECK_WAIT, bot.get_me().send()).await {
+        Ok(Ok(me)) => Ok(me.username.clone().unwrap_or_else(|| me.first_name.clone())),
+        Ok(Err(RequestError::Api(ApiError::InvalidToken))) => {
+            Err("Telegram rejected the token (copy it again from @BotFather)".into())
+        }
+        Ok(Err(e)) => Err(format!("cannot reach Telegram: {}", telegram_kind(&e))),
+        Err(_) => Err(format!(
+            "Telegram did not answer within {} s",
+            CHECK_WAIT.as_secs()
+        )),
     }
 }
 

@@ -404,3 +404,64 @@ async fn messages_written_slowly_while_the_bot_was_down_are_all_answered() {
         .collect();
     assert!(texts.iter().all(|t| t.starts_with("Hello!")), "{texts:#?}");
 }
+
+#[tokio::test]
+async fn check_reports_each_part_and_fails_on_a_rejected_token() {
+    let tg = FakeTelegram::start().await;
+    let env = TestEnv::with_fixture_corpus();
+    let check = |env_dir: std::path::PathBuf, api_url: String| {
+        tokio::task::spawn_blocking(move || {
+            let output = Command::new(env!("CARGO_BIN_EXE_faqbot"))
+                .arg("check")
+                .current_dir(env_dir)
+                .env("TELOXIDE_TOKEN", TOKEN)
+                .env("TELOXIDE_API_URL", api_url)
+                .env("FAQBOT_EXPERT_GROUP", GROUP.to_string())
+                .env("FAQBOT_VECTOR_CACHE", crate::env::vector_cache())
+                .stdin(Stdio::null())
+                .output()
+                .unwrap();
+            (
+                output.status.code(),
+                String::from_utf8_lossy(&output.stdout).into_owned(),
+                String::from_utf8_lossy(&output.stderr).into_owned(),
+            )
+        })
+    };
+    let (code, out, err) = check(env.path().to_path_buf(), tg.api_url()).await.unwrap();
+    assert_eq!(code, Some(0), "{out}{err}");
+    let marks: Vec<(&str, &str)> = out
+        .lines()
+        .map(|l| {
+            let mut words = l.split_whitespace();
+            (words.next().unwrap(), words.next().unwrap())
+        })
+        .collect();
+    assert_eq!(
+        marks,
+        [
+            ("ok", "settings"),
+            ("ok", "corpus"),
+            ("note", "index"),
+            ("ok", "database"),
+            ("ok", "token")
+        ],
+        "{out}"
+    );
+    assert!(!out.contains("TESTTOKEN") && !err.contains("TESTTOKEN"));
+
+    tg.fail_next(
+        "getMe",
+        1,
+        Fault::Api {
+            status: 401,
+            description: "Unauthorized".into(),
+        },
+    );
+    let (code, out, err) = check(env.path().to_path_buf(), tg.api_url()).await.unwrap();
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert!(
+        out.contains("FAIL token     Telegram rejected the token"),
+        "{out}"
+    );
+}
