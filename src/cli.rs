@@ -137,6 +137,9 @@ pub struct ServeArgs {
     /// Days tickets, ratings and delivery flags are kept before they are erased [default: 180]
     #[arg(long, env = "FAQBOT_RETENTION_DAYS", value_name = "DAYS")]
     pub retention_days: Option<u32>,
+    /// Serve /healthz, /readyz and /metrics on this address, e.g. 127.0.0.1:9187 [default: off]
+    #[arg(long, env = "FAQBOT_HEALTH_ADDR", value_name = "ADDR")]
+    pub health_addr: Option<String>,
 }
 
 /// A Telegram user id, as people write lists: `1, 2` as well as `1,2`.

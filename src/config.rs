@@ -52,6 +52,8 @@ pub struct TelegramFile {
     pub reminder_hours: Option<f64>,
     pub flood_per_minute: Option<u32>,
     pub retention_days: Option<u32>,
+    /// Address of the health and metrics endpoint, e.g. "127.0.0.1:9187".
+    pub health_addr: Option<String>,
 }
 
 impl FileConfig {
@@ -267,6 +269,8 @@ pub struct BotConfig {
     pub flood_per_minute: u32,
     /// Days tickets, their message links, ratings and delivery flags are kept.
     pub keep_days: u32,
+    /// Where `/healthz`, `/readyz` and `/metrics` are served; off when `None`.
+    pub health_addr: Option<std::net::SocketAddr>,
     pub locations: Locations,
     pub policy: Policy,
 }
@@ -328,6 +332,13 @@ impl BotConfig {
             .or(t.retention_days)
             .unwrap_or(crate::store::DEFAULT_KEEP_DAYS);
         let keep_days = in_range("FAQBOT_RETENTION_DAYS", keep_days, &RETENTION_DAYS)?;
+        let health_addr = match args.health_addr.clone().or(t.health_addr.clone()) {
+            None => None,
+            Some(raw) => Some(raw.trim().parse().map_err(|_| ConfigError::Invalid {
+                name: "FAQBOT_HEALTH_ADDR",
+                message: format!("`{raw}` is not an address with a port (e.g. 127.0.0.1:9187)"),
+            })?),
+        };
         Ok(BotConfig {
             token,
             api_url,
@@ -341,6 +352,7 @@ impl BotConfig {
             reminder_after: std::time::Duration::from_secs_f64(hours * 3600.0),
             flood_per_minute,
             keep_days,
+            health_addr,
             locations: locations(&args.paths, file),
             policy: policy(args.threshold, file)?,
         })

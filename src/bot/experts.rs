@@ -14,6 +14,7 @@ use tracing::{error, info, warn};
 
 use super::failure::{telegram_kind, Failure};
 use super::messages;
+use super::metrics::METRICS;
 use super::send::{self, is_unreachable, retry, Effect};
 use super::{guard, AppState, ExpertCommand, Handled, HandlerResult, Tg, EXPERT_GROUP_SETTING};
 use crate::store::{now, Offer, Ticket};
@@ -238,6 +239,10 @@ async fn relay(bot: &Tg, state: &AppState, msg: &Message, ticket: &Ticket) -> Ha
     }
     let note = match outcome {
         Ok(()) => {
+            if !ticket.answered {
+                let waited = (now() - ticket.created_at).max(0) as u64;
+                METRICS.first_expert_reply(Duration::from_secs(waited));
+            }
             state.store.mark_answered(ticket.id)?;
             state.store.link_message(ticket.id, group.0, msg.id.0)?;
             info!(ticket = ticket.id, "expert answer delivered");

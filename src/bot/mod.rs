@@ -6,7 +6,9 @@ mod buttons;
 mod experts;
 mod failure;
 mod groups;
+mod health;
 pub mod messages;
+mod metrics;
 mod patient;
 mod prune;
 mod send;
@@ -57,6 +59,7 @@ pub struct AppState {
     /// Days tickets, feedback and flags are kept.
     keep_days: u32,
     outbox: experts::Outbox,
+    polling: health::Polling,
 }
 
 impl AppState {
@@ -98,6 +101,7 @@ enum ExpertCommand {
 /// The handler tree: roles are filters, endpoints are small named functions.
 pub fn schema() -> UpdateHandler<Box<dyn std::error::Error + Send + Sync + 'static>> {
     let first_delivery = dptree::filter(|update: Update, state: Arc<AppState>| {
+        state.polling.update_arrived();
         match state.store.first_delivery(update.id.0) {
             Ok(first) => first,
             Err(e) => {
@@ -215,7 +219,11 @@ pub async fn serve(config: BotConfig) -> anyhow::Result<()> {
         reminder_after: config.reminder_after,
         keep_days: config.keep_days,
         outbox: experts::Outbox::default(),
+        polling: health::Polling::default(),
     });
+    if let Some(addr) = config.health_addr {
+        health::start(addr, state.clone()).await?;
+    }
     // Telegram wants command names without the slash.
     let commands: Vec<BotCommand> = PrivateCommand::bot_commands()
         .into_iter()
@@ -246,8 +254,13 @@ pub async fn serve(config: BotConfig) -> anyhow::Result<()> {
         "faqbot is serving"
     );
     let listener = teloxide::update_listeners::polling_default(bot).await;
+    let polling = state.clone();
+    let on_poll_error = move |error| {
+        polling.polling.failed();
+        startup::log_listener_error(error)
+    };
     let dispatched = dispatcher
-        .try_dispatch_with_listener(listener, Arc::new(startup::log_listener_error))
+        .try_dispatch_with_listener(listener, Arc::new(on_poll_error))
         .await;
     reminders.abort();
     poster.abort();

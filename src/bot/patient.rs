@@ -14,6 +14,7 @@ use tracing::{info, warn};
 use super::buttons::{Action, Button};
 use super::failure::Failure;
 use super::messages;
+use super::metrics::METRICS;
 use super::send::{self, retry, Effect};
 use super::{experts, guard, AppState, Handled, HandlerResult, PrivateCommand, Tg};
 use crate::answer::Decision;
@@ -134,9 +135,11 @@ fn count(state: &AppState, name: &str) {
 /// Answers one question, typed or picked from the questions a message held.
 async fn answer_text(bot: &Tg, state: &AppState, asked: &Asked, text: &str) -> Handled {
     let engine = state.engine.load();
+    let started = std::time::Instant::now();
     let verdict = crate::ask(&engine, &state.policy, text)
         .map_err(Failure::Search)?
         .verdict;
+    METRICS.question(verdict.decision, started.elapsed());
     info!(decision = ?verdict.decision, confidence = verdict.confidence, "question decided");
     let offers: Vec<Offer> = verdict
         .alternatives

@@ -12,6 +12,7 @@ use teloxide::types::{InlineKeyboardMarkup, MessageId, ParseMode, ReplyParameter
 use teloxide::{ApiError, RequestError};
 use tracing::warn;
 
+use super::metrics::METRICS;
 use super::Tg;
 
 const ATTEMPTS: u32 = 5;
@@ -109,6 +110,7 @@ where
             Err(error) => error,
         };
         let Some(wait) = next_wait(&error, effect, attempt, backoff, started.elapsed()) else {
+            METRICS.telegram_failure(what);
             if effect == Effect::Delivers && may_have_happened(&error) {
                 warn!(
                     call = what,
@@ -123,6 +125,7 @@ where
             wait_ms = wait.as_millis() as u64,
             "telegram call failed; retrying"
         );
+        METRICS.telegram_retry(what);
         tokio::time::sleep(wait).await;
         backoff *= 2;
         attempt += 1;

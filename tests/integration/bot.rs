@@ -30,6 +30,8 @@ pub(crate) struct Settings {
     pub(crate) reminder_hours: f64,
     pub(crate) flood_per_minute: u32,
     pub(crate) retention_days: Option<u32>,
+    /// Serve `/healthz`, `/readyz` and `/metrics` on a free local port.
+    pub(crate) health: bool,
 }
 
 impl Default for Settings {
@@ -38,6 +40,7 @@ impl Default for Settings {
             reminder_hours: 20.0,
             flood_per_minute: 20,
             retention_days: None,
+            health: false,
         }
     }
 }
@@ -71,6 +74,9 @@ impl BotEnv {
         let mut command = Command::new(env!("CARGO_BIN_EXE_faqbot"));
         if let Some(days) = self.settings.retention_days {
             command.env("FAQBOT_RETENTION_DAYS", days.to_string());
+        }
+        if self.settings.health {
+            command.env("FAQBOT_HEALTH_ADDR", "127.0.0.1:0");
         }
         let child = command
             .arg("serve")

@@ -465,3 +465,76 @@ async fn check_reports_each_part_and_fails_on_a_rejected_token() {
         "{out}"
     );
 }
+
+/// `GET path` on the bot's health endpoint (its address read from the log): status and body.
+async fn http_get(bot: &BotEnv, path: &str) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let deadline = Instant::now() + WAIT;
+    let addr = loop {
+        let log = bot.log();
+        let found = log
+            .lines()
+            .find(|l| l.contains("endpoint listening"))
+            .and_then(|l| l.split("addr=").nth(1))
+            .map(|a| a.trim().to_string());
+        if let Some(addr) = found {
+            break addr;
+        }
+        assert!(Instant::now() < deadline, "no health endpoint:\n{log}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    let status = response[9..12].parse().unwrap();
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+#[tokio::test]
+async fn the_health_endpoint_reports_readiness_and_metrics_without_personal_data() {
+    let bot = BotEnv::start_with(Settings {
+        health: true,
+        ..Settings::default()
+    })
+    .await;
+    assert_eq!(http_get(&bot, "/healthz").await, (200, "ok\n".to_string()));
+    bot.patient_says("What can I do to prevent kidney stones?")
+        .await;
+    let (status, ready) = http_get(&bot, "/readyz").await;
+    assert_eq!(status, 200, "{ready}");
+    let ready: serde_json::Value = serde_json::from_str(&ready).unwrap();
+    assert_eq!(ready["ready"], true);
+    assert_eq!(ready["database"]["ok"], true);
+    assert!(ready["polling"]["last_update_unix"].is_i64(), "{ready}");
+
+    let ticket = bot
+        .open_ticket("Where can I park my car at the hospital?")
+        .await;
+    let (_, metrics) = http_get(&bot, "/metrics").await;
+    for line in [
+        "faqbot_questions_total{decision=\"answer\"} 1",
+        "faqbot_questions_total{decision=\"escalate\"} 1",
+        "faqbot_tickets_open 1",
+        "faqbot_answer_seconds_count 2",
+    ] {
+        assert!(metrics.lines().any(|l| l == line), "{line} in\n{metrics}");
+    }
+    bot.expert_replies(&ticket, "Car park B.").await;
+    bot.nth(GROUP, 2).await;
+    let (_, metrics) = http_get(&bot, "/metrics").await;
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l == "faqbot_first_expert_reply_seconds_count 1"),
+        "{metrics}"
+    );
+    for private in ["park", "Anna", "stones", "Car park"] {
+        assert!(!metrics.contains(private), "{private} in the metrics");
+    }
+}
