@@ -146,9 +146,15 @@ CREATE TABLE erased_links (
     at INTEGER NOT NULL, PRIMARY KEY (chat_id, message_id));
 ";
 
+/// Updates Telegram delivered to the webhook, kept from before Telegram is answered until
+/// they are handled, so a crash in between loses none.
+const SCHEMA_V3: &str = "
+CREATE TABLE inbox (update_id INTEGER PRIMARY KEY, body TEXT NOT NULL, at INTEGER NOT NULL);
+";
+
 /// Every schema change in order; `PRAGMA user_version` counts those applied. The one place
 /// that knows how a database of any earlier version becomes current.
-const MIGRATIONS: [&str; 2] = [SCHEMA_V1, SCHEMA_V2];
+const MIGRATIONS: [&str; 3] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3];
 
 /// Brings the schema up to date, each step in one transaction.
 fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
@@ -274,6 +280,32 @@ impl Store {
                 params![update_id, now()],
             )?;
             Ok(inserted == 1)
+        })
+    }
+
+    /// Keeps an update as delivered to the webhook; false if it was kept before (Telegram
+    /// delivered it again).
+    pub fn keep_update(&self, update_id: i64, body: &str) -> Result<bool> {
+        self.with(|c| {
+            let inserted = c.execute(
+                "INSERT OR IGNORE INTO inbox (update_id, body, at) VALUES (?1, ?2, ?3)",
+                params![update_id, body, now()],
+            )?;
+            Ok(inserted == 1)
+        })
+    }
+
+    /// Kept updates not yet handled, oldest first; the handled ones are erased first.
+    pub fn unhandled_updates(&self) -> Result<Vec<(i64, String)>> {
+        self.with(|c| {
+            c.execute(
+                "DELETE FROM inbox WHERE update_id IN (SELECT id FROM processed_updates)",
+                [],
+            )?;
+            let mut statement =
+                c.prepare("SELECT update_id, body FROM inbox ORDER BY update_id")?;
+            let rows = statement.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect()
         })
     }
 
@@ -610,6 +642,11 @@ impl Store {
                     params![chat_id],
                 )?;
             }
+            // Webhook deliveries already handled (this `/forget` among them).
+            tx.execute(
+                "DELETE FROM inbox WHERE update_id IN (SELECT id FROM processed_updates)",
+                [],
+            )?;
             tx.commit()?;
             c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
         })
@@ -642,6 +679,7 @@ impl Store {
             let tx = c.unchecked_transaction()?;
             for (sql, cutoff) in [
                 ("DELETE FROM questions WHERE at < ?1", short),
+                ("DELETE FROM inbox WHERE at < ?1", short),
                 ("DELETE FROM processed_updates WHERE at < ?1", short),
                 ("DELETE FROM tickets WHERE created_at < ?1", long),
                 ("DELETE FROM feedback WHERE at < ?1", long),
