@@ -17,6 +17,7 @@ pub mod config;
 pub mod corpus;
 pub mod eval;
 pub mod flood;
+pub mod hours;
 pub mod logging;
 pub mod render;
 pub mod search;
