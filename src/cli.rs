@@ -128,7 +128,8 @@ pub struct ServeArgs {
         value_parser = user_id
     )]
     pub admins: Vec<u64>,
-    /// Remind the experts of a question unanswered this long [default: 20]
+    /// Remind the experts of a question unanswered this many working hours, within working
+    /// hours [default: three quarters of --answer-hours]
     #[arg(long, env = "FAQBOT_REMINDER_HOURS", value_name = "HOURS")]
     pub reminder_hours: Option<f64>,
     /// Messages a patient may send per minute before being asked to slow down [default: 10]
@@ -140,6 +141,21 @@ pub struct ServeArgs {
     /// Serve /healthz, /readyz and /metrics on this address, e.g. 127.0.0.1:9187 [default: off]
     #[arg(long, env = "FAQBOT_HEALTH_ADDR", value_name = "ADDR")]
     pub health_addr: Option<String>,
+    /// The clinic's time zone, an IANA name such as Europe/London [default: UTC]
+    #[arg(long, env = "FAQBOT_TIME_ZONE", value_name = "ZONE")]
+    pub time_zone: Option<String>,
+    /// Days the kidney team works, e.g. mon-fri or mon,tue,thu [default: mon-fri]
+    #[arg(long, env = "FAQBOT_WORKING_DAYS", value_name = "DAYS")]
+    pub working_days: Option<String>,
+    /// The kidney team's hours on a working day [default: 09:00-17:00]
+    #[arg(long, env = "FAQBOT_WORKING_HOURS", value_name = "HH:MM-HH:MM")]
+    pub working_hours: Option<String>,
+    /// Working hours within which patients are told to expect an answer [default: 8]
+    #[arg(long, env = "FAQBOT_ANSWER_HOURS", value_name = "HOURS")]
+    pub answer_hours: Option<f64>,
+    /// Minutes between re-raises of an unanswered urgent question, at any hour [default: 15]
+    #[arg(long, env = "FAQBOT_URGENT_MINUTES", value_name = "MINUTES")]
+    pub urgent_minutes: Option<f64>,
 }
 
 /// A Telegram user id, as people write lists: `1, 2` as well as `1,2`.

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use crate::answer::Policy;
 use crate::cli::{Paths, ServeArgs};
 use crate::corpus::TriageFile;
+use crate::hours::{Hours, Schedule, Weekdays};
 use crate::search::Layout;
 
 /// Problems with the settings a user gave; reported as one line, exit code 2.
@@ -54,6 +55,16 @@ pub struct TelegramFile {
     pub retention_days: Option<u32>,
     /// Address of the health and metrics endpoint, e.g. "127.0.0.1:9187".
     pub health_addr: Option<String>,
+    /// The clinic's time zone, e.g. "Europe/London".
+    pub time_zone: Option<String>,
+    /// Days the kidney team works, e.g. "mon-fri" or "mon,tue,thu".
+    pub working_days: Option<String>,
+    /// The team's hours on a working day, e.g. "09:00-17:00".
+    pub working_hours: Option<String>,
+    /// Working hours within which patients are told to expect an answer.
+    pub answer_hours: Option<f64>,
+    /// Minutes between re-raises of an unanswered urgent question.
+    pub urgent_minutes: Option<f64>,
 }
 
 impl FileConfig {
@@ -221,6 +232,61 @@ fn in_range<T: PartialOrd + std::fmt::Display>(
     })
 }
 
+/// Working hours patients are told to expect an answer within unless configured: one
+/// working day of the default hours.
+const DEFAULT_ANSWER_HOURS: f64 = 8.0;
+
+/// The promised answer time: from 36 seconds (for tests) to a month around the clock.
+const ANSWER_HOURS: Range<f64> = Range {
+    min: 0.01,
+    max: 720.0,
+    unit: "working hours",
+};
+
+/// Minutes between re-raises of an urgent ticket unless configured.
+const DEFAULT_URGENT_MINUTES: f64 = 15.0;
+
+/// Re-raises from 0.6 seconds (for tests) to a day.
+const URGENT_MINUTES: Range<f64> = Range {
+    min: 0.01,
+    max: 1440.0,
+    unit: "minutes",
+};
+
+/// The kidney team's clock from its settings: time zone (UTC), working days (Monday to
+/// Friday), working hours (09:00-17:00) and the promised answer time (8 working hours).
+fn schedule(args: &ServeArgs, t: &TelegramFile) -> Result<Schedule, ConfigError> {
+    let zone = args.time_zone.clone().or(t.time_zone.clone());
+    let zone = match zone.as_deref().map(str::trim) {
+        None => jiff::tz::TimeZone::UTC,
+        Some(name) => jiff::tz::TimeZone::get(name).map_err(|_| ConfigError::Invalid {
+            name: "FAQBOT_TIME_ZONE",
+            message: format!("`{name}` is not a time zone (an IANA name such as Europe/London)"),
+        })?,
+    };
+    let days = match args.working_days.clone().or(t.working_days.clone()) {
+        None => Weekdays::WEEKDAYS,
+        Some(raw) => Weekdays::parse(&raw).map_err(|message| ConfigError::Invalid {
+            name: "FAQBOT_WORKING_DAYS",
+            message,
+        })?,
+    };
+    let hours = match args.working_hours.clone().or(t.working_hours.clone()) {
+        None => Hours::NINE_TO_FIVE,
+        Some(raw) => Hours::parse(&raw).map_err(|message| ConfigError::Invalid {
+            name: "FAQBOT_WORKING_HOURS",
+            message,
+        })?,
+    };
+    let promise = args
+        .answer_hours
+        .or(t.answer_hours)
+        .unwrap_or(DEFAULT_ANSWER_HOURS);
+    let promise = in_range("FAQBOT_ANSWER_HOURS", promise, &ANSWER_HOURS)?;
+    let promise = jiff::SignedDuration::from_secs_f64(promise * 3600.0);
+    Ok(Schedule::new(zone, days, hours, promise))
+}
+
 /// The bot token. Its `Debug` never shows it, so it cannot leak into a log line.
 #[derive(Clone)]
 pub struct Token(String);
@@ -273,6 +339,10 @@ pub struct BotConfig {
     pub health_addr: Option<std::net::SocketAddr>,
     pub locations: Locations,
     pub policy: Policy,
+    /// The kidney team's working days and hours, and the answer time patients are told.
+    pub schedule: Schedule,
+    /// How often an unanswered urgent ticket is raised again in the group, at any hour.
+    pub urgent_every: std::time::Duration,
 }
 
 impl BotConfig {
@@ -318,7 +388,14 @@ impl BotConfig {
         } else {
             args.admins.clone()
         };
-        let hours = args.reminder_hours.or(t.reminder_hours).unwrap_or(20.0);
+        let schedule = schedule(args, t)?;
+        // Counted in working hours; by default the team is reminded when a question has
+        // waited three quarters of the time patients are told, so it can still be kept.
+        let promised = schedule.promise().as_secs_f64() / 3600.0;
+        let hours = args
+            .reminder_hours
+            .or(t.reminder_hours)
+            .unwrap_or(promised * 0.75);
         let hours = in_range("FAQBOT_REMINDER_HOURS", hours, &REMINDER_HOURS)?;
         // Below Telegram's 20 messages a minute to one chat, so the notice to a flooding
         // patient is not held back behind the answers.
@@ -339,6 +416,12 @@ impl BotConfig {
                 message: format!("`{raw}` is not an address with a port (e.g. 127.0.0.1:9187)"),
             })?),
         };
+        let minutes = args
+            .urgent_minutes
+            .or(t.urgent_minutes)
+            .unwrap_or(DEFAULT_URGENT_MINUTES);
+        let minutes = in_range("FAQBOT_URGENT_MINUTES", minutes, &URGENT_MINUTES)?;
+        let urgent_every = std::time::Duration::from_secs_f64(minutes * 60.0);
         Ok(BotConfig {
             token,
             api_url,
@@ -355,6 +438,8 @@ impl BotConfig {
             health_addr,
             locations: locations(&args.paths, file),
             policy: policy(args.threshold, file)?,
+            schedule,
+            urgent_every,
         })
     }
 }

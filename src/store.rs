@@ -574,23 +574,31 @@ impl Store {
         .map(|n| n == 1)
     }
 
-    /// Open, unanswered tickets last touched (created or reminded) before `before`; marks them
-    /// reminded now.
-    pub fn due_reminders(&self, before: i64) -> Result<Vec<Ticket>> {
-        let due = self.tickets_where(
-            "open = 1 AND answered = 0 AND COALESCE(reminded_at, created_at) <= ?1",
-            before,
-        )?;
+    /// Open, unanswered tickets already posted in the expert group, each with when the
+    /// group last heard of it (posted, reminded or raised again), the most urgent first.
+    pub fn waiting_tickets(&self) -> Result<Vec<(Ticket, i64)>> {
+        let sql = format!(
+            "SELECT {}, COALESCE(reminded_at, created_at) FROM tickets
+             WHERE open = 1 AND answered = 0 AND group_message_id IS NOT NULL
+             ORDER BY {PRIORITY}, id",
+            Self::TICKET_COLUMNS
+        );
         self.with(|c| {
-            for t in &due {
-                c.execute(
-                    "UPDATE tickets SET reminded_at = ?2 WHERE id = ?1",
-                    params![t.id, now()],
-                )?;
-            }
-            Ok(())
-        })?;
-        Ok(due)
+            let mut statement = c.prepare(&sql)?;
+            let rows = statement.query_map([], |r| Ok((Store::ticket_row(r)?, r.get(9)?)))?;
+            rows.collect()
+        })
+    }
+
+    /// Records that the group was reminded of a ticket (or had it raised again) `at`.
+    pub fn mark_reminded(&self, ticket_id: i64, at: i64) -> Result<()> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE tickets SET reminded_at = ?2 WHERE id = ?1",
+                params![ticket_id, at],
+            )
+            .map(drop)
+        })
     }
 
     pub fn set_unreachable(&self, chat_id: i64, unreachable: bool) -> Result<()> {
@@ -763,16 +771,35 @@ mod tests {
     }
 
     #[test]
-    fn updates_are_processed_once_and_reminders_fire_once_per_period() {
+    fn updates_are_processed_once_and_waiting_tickets_know_when_they_were_last_raised() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
         assert!(store.first_delivery(7).unwrap());
         assert!(!store.first_delivery(7).unwrap());
         let t = store.create_ticket(1, "B", "q", None).unwrap();
-        assert_eq!(store.due_reminders(now() + 1).unwrap().len(), 1);
-        assert!(store.due_reminders(now() - 10).unwrap().is_empty());
+        let urgent = store
+            .create_ticket(2, "C", "chest pain", Some(Level::Emergency))
+            .unwrap();
+        assert!(
+            store.waiting_tickets().unwrap().is_empty(),
+            "not posted yet"
+        );
+        store.link_message(t.id, -5, 10).unwrap();
+        store.link_message(urgent.id, -5, 11).unwrap();
+        let waiting = |store: &Store| {
+            let rows = store.waiting_tickets().unwrap();
+            rows.iter()
+                .map(|(t, since)| (t.id, *since))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            waiting(&store),
+            [(urgent.id, urgent.created_at), (t.id, t.created_at)]
+        );
+        store.mark_reminded(t.id, t.created_at + 50).unwrap();
+        assert_eq!(waiting(&store)[1], (t.id, t.created_at + 50));
         store.mark_answered(t.id).unwrap();
-        assert!(store.due_reminders(now() + 100).unwrap().is_empty());
+        assert_eq!(waiting(&store), [(urgent.id, urgent.created_at)]);
         assert!(store.close_ticket(t.id).unwrap());
         assert!(!store.close_ticket(t.id).unwrap());
         assert!(store.reopen_ticket(t.id).unwrap());

@@ -1,6 +1,6 @@
 //! The expert group: tickets posted as copies (the most urgent first), replies relayed to
 //! patients (or held back, with a word to the expert, when the question is closed or its
-//! patient erased it), follow-ups, commands and reminders.
+//! patient erased it), follow-ups and commands. Reminders are in `reminders`.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::Ordering;
@@ -128,13 +128,14 @@ async fn post_ticket(bot: &Tg, state: &AppState, ticket: &Ticket, guesses: &[Off
     }
 }
 
-/// How often the background tasks run a round: a quarter of the reminder period, within
-/// 200 ms and 5 s.
-fn round(state: &AppState) -> Duration {
-    (state.reminder_after / 4).clamp(Duration::from_millis(200), Duration::from_secs(5))
+/// How often the background tasks run a round: a quarter of the reminder period or of the
+/// urgent re-raise interval, whichever is shorter, within 200 ms and 5 s.
+pub(super) fn round(state: &AppState) -> Duration {
+    let shortest = state.reminder_after.min(state.urgent_every);
+    (shortest / 4).clamp(Duration::from_millis(200), Duration::from_secs(5))
 }
 
-fn reply_target(ticket: &Ticket) -> Option<MessageId> {
+pub(super) fn reply_target(ticket: &Ticket) -> Option<MessageId> {
     ticket.group_message_id.map(MessageId)
 }
 
@@ -274,7 +275,7 @@ pub async fn command(
     guard("expert command", async {
         let group = msg.chat.id;
         let text = match command {
-            ExpertCommand::Open => messages::open_tickets(&state.store.open_tickets()?),
+            ExpertCommand::Open => messages::open_tickets(&state.store.open_tickets()?, now()),
             ExpertCommand::Close(arg) => match ticket_number(&state, &msg, &arg)? {
                 Some(id) if state.store.close_ticket(id)? => {
                     info!(ticket = id, "ticket closed");
@@ -330,40 +331,4 @@ pub async fn migrated(msg: Message, state: Arc<AppState>) -> HandlerResult {
         Ok(())
     })
     .await
-}
-
-/// Every so often: remind the experts of waiting tickets.
-pub async fn reminder_loop(bot: Tg, state: Arc<AppState>, configured_group: i64) {
-    if let Err(e) = state
-        .store
-        .set_setting("expert_group_configured", &configured_group.to_string())
-    {
-        error!("cannot store the configured group: {e}");
-    }
-    loop {
-        tokio::time::sleep(round(&state)).await;
-        if let Err(e) = remind(&bot, &state).await {
-            warn!("reminder round failed: {e}");
-        }
-    }
-}
-
-async fn remind(bot: &Tg, state: &AppState) -> Handled {
-    let waited = state.reminder_after.as_secs() as i64;
-    for ticket in state.store.due_reminders(now() - waited)? {
-        let text = messages::reminder(&ticket, now() - ticket.created_at);
-        let posted = send::html(
-            bot,
-            state.expert_group(),
-            &text,
-            None,
-            reply_target(&ticket),
-        )
-        .await?;
-        state
-            .store
-            .link_message(ticket.id, posted.chat.id.0, posted.id.0)?;
-        info!(ticket = ticket.id, "reminder sent");
-    }
-    Ok(())
 }

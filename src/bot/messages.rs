@@ -1,7 +1,10 @@
 //! Every text the bot sends, as Telegram HTML, pure. All corpus and user text is escaped, and
 //! no message exceeds Telegram's 4,096-character limit.
 
+use jiff::{SignedDuration, Zoned};
+
 use crate::answer::Verdict;
+use crate::hours::{Expectation, Schedule};
 use crate::render::smalltalk_reply;
 use crate::store::{Offer, Stats, Ticket};
 use crate::triage::Level;
@@ -87,16 +90,55 @@ pub fn split(text: &str, max: usize) -> Vec<String> {
     pieces
 }
 
-pub fn welcome() -> String {
-    "👋 <b>Hello! I'm the kidney health FAQ bot.</b>\n\n\
-     Ask me a question about kidney disease, dialysis, transplant, tests, medicines or diet, \
-     in your own words. I answer from articles written for patients, with a link to read more.\n\n\
-     When I'm not sure, I can pass your question to our <b>kidney team</b>, who usually \
-     answer within 24 hours.\n\n\
-     ⚠️ I am not a doctor and cannot give personal medical advice. In an emergency, call \
-     your local emergency number or your dialysis unit.\n\n\
-     /privacy — what I store and how to erase it"
-        .to_string()
+/// The greeting, with when the kidney team works and how soon it answers.
+pub fn welcome(schedule: &Schedule) -> String {
+    format!(
+        "👋 <b>Hello! I'm the kidney health FAQ bot.</b>\n\n\
+         Ask me a question about kidney disease, dialysis, transplant, tests, medicines or \
+         diet, in your own words. I answer from articles written for patients, with a link to \
+         read more.\n\n\
+         When I'm not sure, I can pass your question to our <b>kidney team</b>. {} They \
+         answer within {} of their working time, and I tell you when to expect it.\n\n\
+         ⚠️ I am not a doctor and cannot give personal medical advice. In an emergency, call \
+         your local emergency number or your dialysis unit.\n\n\
+         /privacy — what I store and how to erase it",
+        team_works(schedule),
+        working_span(schedule.promise())
+    )
+}
+
+/// "The kidney team works Monday to Friday, 9:00 to 17:00 (Europe/London)."
+fn team_works(schedule: &Schedule) -> String {
+    format!(
+        "The kidney team works {}, {} ({}).",
+        schedule.days(),
+        schedule.hours(),
+        escape(schedule.zone_name())
+    )
+}
+
+/// A span of working time: "8 working hours", "1 working hour", "45 working minutes".
+fn working_span(span: SignedDuration) -> String {
+    match ((span.as_secs() + 30) / 60).max(1) {
+        1 => "1 working minute".to_string(),
+        60 => "1 working hour".to_string(),
+        m if m % 60 == 0 => format!("{} working hours", m / 60),
+        m if m < 120 => format!("{m} working minutes"),
+        m => format!("{:.1} working hours", m as f64 / 60.0),
+    }
+}
+
+/// An instant as a patient reads it, from the day they asked: "15:00 today", "9:00
+/// tomorrow", "Monday 9:00", or beyond a week "Monday 3 March 9:00".
+pub fn when(asked: &Zoned, at: &Zoned) -> String {
+    let time = at.strftime("%-H:%M");
+    let days = (at.date() - asked.date()).get_days();
+    match days {
+        ..=0 => format!("{time} today"),
+        1 => format!("{time} tomorrow"),
+        2..=6 => format!("{} {time}", at.strftime("%A")),
+        _ => format!("{} {time}", at.strftime("%A %-d %B")),
+    }
 }
 
 /// What is stored and for how long; `keep_days` is the retention period of tickets,
@@ -196,7 +238,9 @@ pub fn not_sure(has_offers: bool) -> String {
     if has_offers {
         text.push_str("\n\nThese articles might help:");
     }
-    text.push_str("\n\nYou can also ask a kidney expert: they usually answer within 24 hours.");
+    text.push_str(
+        "\n\nYou can also ask a kidney expert: I'll tell you when to expect their answer.",
+    );
     text
 }
 
@@ -216,19 +260,40 @@ pub fn safety(message: &str) -> String {
     format!("🚨 <b>{}</b>", escape(message))
 }
 
-pub fn urgent_ticket_opened(ticket: &Ticket) -> String {
-    format!(
-        "I have also alerted the kidney team (question #{}). Please do not wait for their reply \
-         if you feel unwell: call for help now.",
+/// After the safety message: the team is alerted, and (out of hours) is not at work now.
+pub fn urgent_ticket_opened(ticket: &Ticket, expect: &Expectation, schedule: &Schedule) -> String {
+    let mut text = format!(
+        "I have also alerted the kidney team (question #{}).",
         ticket.id
-    )
+    );
+    if !expect.open_now {
+        text.push_str(&format!(
+            " {} They are not working now and start again at {}.",
+            team_works(schedule),
+            when(&expect.asked, &expect.seen_from)
+        ));
+    }
+    text.push_str(" Please do not wait for their reply if you feel unwell: call for help now.");
+    text
 }
 
-pub fn ticket_opened(ticket: &Ticket, answer_within_hours: u64) -> String {
+/// A routine question went to the team: when to expect the answer, on the clinic's clock.
+pub fn ticket_opened(ticket: &Ticket, expect: &Expectation, schedule: &Schedule) -> String {
+    let by = when(&expect.asked, &expect.answer_by);
+    let zone = escape(schedule.zone_name());
+    let wait = if expect.open_now {
+        format!("You'll get their answer here, by about {by} ({zone}).")
+    } else {
+        format!(
+            "{} They are not working now: they will see your question from {}; expect their \
+             answer here by about {by}.",
+            team_works(schedule),
+            when(&expect.asked, &expect.seen_from)
+        )
+    };
     format!(
-        "✅ I've passed your question to the kidney team (question #{}). You'll get their answer \
-         here, usually within {answer_within_hours} hours. If anything gets worse, contact \
-         your clinic or emergency services.",
+        "✅ I've passed your question to the kidney team (question #{}). {wait} If anything \
+         gets worse, contact your clinic or emergency services.",
         ticket.id
     )
 }
@@ -282,11 +347,7 @@ pub fn expired() -> String {
 
 /// The ticket as posted in the expert group: a copy, with the patient's first name only.
 pub fn ticket(ticket: &Ticket, guesses: &[Offer]) -> String {
-    let flag = match ticket.urgency {
-        Some(Level::Emergency) => " 🚨 <b>EMERGENCY</b>",
-        Some(Level::SameDay) => " ⚠️ <b>SAME DAY</b>",
-        None => "",
-    };
+    let flag = level_flag(ticket.urgency);
     let mut text = format!(
         "🆕 <b>Question #{}</b>{flag}\nFrom: {}\n\n{}\n",
         ticket.id,
@@ -306,6 +367,15 @@ pub fn ticket(ticket: &Ticket, guesses: &[Offer]) -> String {
     }
     text.push_str("\n↩️ <i>Reply to this message to answer the patient.</i>");
     text
+}
+
+/// How an urgent ticket is marked in the group: " 🚨 <b>EMERGENCY</b>", " ⚠️ <b>SAME DAY</b>".
+fn level_flag(urgency: Option<Level>) -> &'static str {
+    match urgency {
+        Some(Level::Emergency) => " 🚨 <b>EMERGENCY</b>",
+        Some(Level::SameDay) => " ⚠️ <b>SAME DAY</b>",
+        None => "",
+    }
 }
 
 /// A patient's follow-up, posted as a reply to their ticket.
@@ -370,21 +440,43 @@ pub fn delivery_failed(ticket_id: i64) -> String {
     format!("⚠️ Could not deliver the answer to question #{ticket_id} right now: Telegram did not accept it. Please try again later.")
 }
 
-pub fn reminder(ticket: &Ticket, waited_secs: i64) -> String {
-    let waited = if waited_secs >= 3600 {
-        format!("{} hours", waited_secs / 3600)
-    } else {
-        format!("{} minutes", waited_secs / 60)
-    };
+/// A routine question unanswered for a while: `waited_secs` in all, `working` of it in
+/// working hours.
+pub fn reminder(ticket: &Ticket, waited_secs: i64, working: SignedDuration) -> String {
     format!(
-        "⏰ Question #{} from {} has waited {waited} without an answer.",
+        "⏰ Question #{} from {} has waited {} ({}) without an answer.",
         ticket.id,
-        escape(&ticket.first_name)
+        escape(&ticket.first_name),
+        age(waited_secs),
+        working_span(working)
     )
 }
 
-/// Open questions, as many as fit one message; the rest are counted.
-pub fn open_tickets(tickets: &[Ticket]) -> String {
+/// An urgent question still unanswered, raised again as a reply to its ticket.
+pub fn reraise(ticket: &Ticket, waited_secs: i64) -> String {
+    format!(
+        "🔔{} Question #{} from {} is still unanswered after {}. Reply to it to answer the \
+         patient.",
+        level_flag(ticket.urgency),
+        ticket.id,
+        escape(&ticket.first_name),
+        age(waited_secs)
+    )
+}
+
+/// How long something has waited, short: "under a minute", "12 min", "3 h", "2 d".
+pub fn age(secs: i64) -> String {
+    match secs.max(0) {
+        s if s < 60 => "under a minute".to_string(),
+        s if s < 3600 => format!("{} min", s / 60),
+        s if s < 48 * 3600 => format!("{} h", s / 3600),
+        s => format!("{} d", s / (24 * 3600)),
+    }
+}
+
+/// Open questions as of `now`, as the store lists them (the most urgent first, then the
+/// oldest), with their urgency and age; as many as fit one message, the rest counted.
+pub fn open_tickets(tickets: &[Ticket], now: i64) -> String {
     if tickets.is_empty() {
         return "No open questions. 🎉".to_string();
     }
@@ -392,7 +484,7 @@ pub fn open_tickets(tickets: &[Ticket]) -> String {
     // Room for the line that counts the ones left out.
     let room = MAX_MESSAGE - 120;
     for (shown, t) in tickets.iter().enumerate() {
-        let line = open_ticket_line(t);
+        let line = open_ticket_line(t, now);
         if telegram_len(&text) + telegram_len(&line) > room {
             let more = tickets.len() - shown;
             text.push_str(&format!(
@@ -405,7 +497,7 @@ pub fn open_tickets(tickets: &[Ticket]) -> String {
     text
 }
 
-fn open_ticket_line(t: &Ticket) -> String {
+fn open_ticket_line(t: &Ticket, now: i64) -> String {
     let state = if t.answered { "answered" } else { "waiting" };
     let urgent = match t.urgency {
         Some(Level::Emergency) => " 🚨",
@@ -413,8 +505,9 @@ fn open_ticket_line(t: &Ticket) -> String {
         None => "",
     };
     format!(
-        "• #{}{urgent} {} ({state}): {}\n",
+        "• #{}{urgent} {} · {} ({state}): {}\n",
         t.id,
+        age(now - t.created_at),
         escape(&shorten(&t.first_name, 24)),
         escape(&shorten(&t.question, 80))
     )
@@ -549,23 +642,45 @@ mod tests {
         );
     }
 
+    fn ticket(id: i64, urgency: Option<Level>, created_at: i64) -> Ticket {
+        Ticket {
+            id,
+            chat_id: id,
+            first_name: "Bartholomew-Maximilian & <Co>".repeat(3),
+            question: "Why does my fistula arm hurt after dialysis? ".repeat(5),
+            urgency,
+            open: true,
+            answered: false,
+            created_at,
+            group_message_id: None,
+        }
+    }
+
     #[test]
-    fn the_open_list_fits_one_message_at_any_number_of_tickets() {
-        for count in [1, 30, 200] {
+    fn the_open_list_shows_urgency_and_age_and_fits_one_message_at_any_number_of_tickets() {
+        let now = 1_700_000_000;
+        let text = open_tickets(
+            &[
+                ticket(9, Some(Level::Emergency), now - 40 * 60),
+                ticket(7, Some(Level::SameDay), now - 20),
+                ticket(2, None, now - 3 * 24 * 3600),
+                ticket(5, None, now - 5 * 3600 - 59),
+            ],
+            now,
+        );
+        let lines: Vec<&str> = text.lines().skip(1).collect();
+        assert!(
+            lines[0].starts_with("• #9 🚨 40 min · Bartholomew"),
+            "{text}"
+        );
+        assert!(lines[1].starts_with("• #7 ⚠️ under a minute · "), "{text}");
+        assert!(lines[2].starts_with("• #2 3 d · "), "{text}");
+        assert!(lines[3].starts_with("• #5 5 h · "), "{text}");
+        for count in [1, 30, 200, 1000] {
             let tickets: Vec<Ticket> = (1..=count)
-                .map(|id| Ticket {
-                    id,
-                    chat_id: id,
-                    first_name: "Bartholomew-Maximilian & <Co>".repeat(3),
-                    question: "Why does my fistula arm hurt after dialysis? ".repeat(5),
-                    urgency: None,
-                    open: true,
-                    answered: false,
-                    created_at: 0,
-                    group_message_id: None,
-                })
+                .map(|id| ticket(id, None, now - 3600 * (count - id)))
                 .collect();
-            let text = open_tickets(&tickets);
+            let text = open_tickets(&tickets, now);
             assert!(
                 telegram_len(&text) <= MAX_MESSAGE,
                 "{count}: {}",
@@ -573,9 +688,99 @@ mod tests {
             );
             assert!(text.contains(&format!("{count} open question")), "{text}");
             assert!(text.contains("#1 "), "the first is listed");
-            if count == 200 {
-                assert!(text.contains("more not listed"), "{text}");
-            }
+            let listed = text.lines().filter(|l| l.starts_with("• #")).count() as i64;
+            let more = text
+                .split("…and ")
+                .nth(1)
+                .map_or(0, |rest| rest.split(' ').next().unwrap().parse().unwrap());
+            assert_eq!(listed + more, count, "{text}");
+            assert_eq!(more > 0, count >= 200, "{text}");
         }
+    }
+
+    fn london(promise_hours: i64) -> Schedule {
+        use crate::hours::{Hours, Weekdays};
+        Schedule::new(
+            jiff::tz::TimeZone::get("Europe/London").unwrap(),
+            Weekdays::WEEKDAYS,
+            Hours::NINE_TO_FIVE,
+            SignedDuration::from_hours(promise_hours),
+        )
+    }
+
+    /// What a patient asking at `local` London time is told.
+    fn told(schedule: &Schedule, local: &str) -> String {
+        let dt: jiff::civil::DateTime = local.parse().unwrap();
+        let asked = dt.to_zoned(jiff::tz::TimeZone::get("Europe/London").unwrap());
+        let expect = schedule.expect(asked.unwrap().timestamp());
+        ticket_opened(&ticket(12, None, 0), &expect, schedule)
+    }
+
+    #[test]
+    fn the_patient_is_told_when_to_expect_the_answer_on_the_clinics_clock() {
+        let day = london(8);
+        assert_eq!(
+            told(&london(4), "2025-01-15T10:30"),
+            "✅ I've passed your question to the kidney team (question #12). You'll get their \
+             answer here, by about 14:30 today (Europe/London). If anything gets worse, contact \
+             your clinic or emergency services."
+        );
+        assert!(told(&day, "2025-01-15T10:30").contains("by about 10:30 tomorrow (Europe/London)"));
+        let night = told(&day, "2025-01-14T23:10");
+        assert!(
+            night.contains(
+                "The kidney team works Monday to Friday, 9:00 to 17:00 (Europe/London). They \
+                 are not working now: they will see your question from 9:00 tomorrow; expect \
+                 their answer here by about 17:00 tomorrow."
+            ),
+            "{night}"
+        );
+        assert!(night.ends_with("contact your clinic or emergency services."));
+        let friday = told(&day, "2025-01-17T18:45");
+        assert!(
+            friday.contains("from Monday 9:00; expect their answer here by about Monday 17:00."),
+            "{friday}"
+        );
+        let far = told(&london(40), "2025-01-17T18:45");
+        assert!(far.contains("by about Friday 24 January 17:00."), "{far}");
+    }
+
+    #[test]
+    fn an_urgent_patient_out_of_hours_is_told_the_team_is_not_working() {
+        let schedule = london(8);
+        let at = |local: &str| {
+            let dt: jiff::civil::DateTime = local.parse().unwrap();
+            let zone = jiff::tz::TimeZone::get("Europe/London").unwrap();
+            schedule.expect(dt.to_zoned(zone).unwrap().timestamp())
+        };
+        let urgent = ticket(3, Some(Level::Emergency), 0);
+        let night = urgent_ticket_opened(&urgent, &at("2025-01-18T02:00"), &schedule);
+        assert!(
+            night.contains("They are not working now and start again at Monday 9:00."),
+            "{night}"
+        );
+        assert!(night.ends_with("call for help now."));
+        let day = urgent_ticket_opened(&urgent, &at("2025-01-15T11:00"), &schedule);
+        assert!(!day.contains("not working"), "{day}");
+        assert!(welcome(&schedule).contains(
+            "The kidney team works Monday to Friday, 9:00 to 17:00 (Europe/London). They \
+             answer within 8 working hours"
+        ));
+    }
+
+    #[test]
+    fn re_raises_carry_the_level_and_spans_read_naturally() {
+        let text = reraise(&ticket(5, Some(Level::SameDay), 0), 12 * 60 + 5);
+        assert!(
+            text.starts_with("🔔 ⚠️ <b>SAME DAY</b> Question #5 from Bartholomew"),
+            "{text}"
+        );
+        assert!(text.contains("still unanswered after 12 min."), "{text}");
+        let span = |minutes| working_span(SignedDuration::from_mins(minutes));
+        assert_eq!(span(480), "8 working hours");
+        assert_eq!(span(60), "1 working hour");
+        assert_eq!(span(30), "30 working minutes");
+        assert_eq!(span(390), "6.5 working hours");
+        assert_eq!(span(0), "1 working minute");
     }
 }

@@ -11,6 +11,7 @@ pub mod messages;
 mod metrics;
 mod patient;
 mod prune;
+mod reminders;
 mod send;
 mod startup;
 
@@ -60,6 +61,11 @@ pub struct AppState {
     keep_days: u32,
     outbox: experts::Outbox,
     polling: health::Polling,
+    /// The kidney team's working days and hours, and the answer time patients are told;
+    /// `reminder_after` counts working time on it.
+    schedule: crate::hours::Schedule,
+    /// How often an unanswered urgent ticket is raised again, at any hour.
+    urgent_every: std::time::Duration,
 }
 
 impl AppState {
@@ -220,6 +226,8 @@ pub async fn serve(config: BotConfig) -> anyhow::Result<()> {
         keep_days: config.keep_days,
         outbox: experts::Outbox::default(),
         polling: health::Polling::default(),
+        schedule: config.schedule.clone(),
+        urgent_every: config.urgent_every,
     });
     if let Some(addr) = config.health_addr {
         health::start(addr, state.clone()).await?;
@@ -237,7 +245,7 @@ pub async fn serve(config: BotConfig) -> anyhow::Result<()> {
     }
     let poster = tokio::spawn(experts::post_loop(bot.clone(), state.clone()));
     let pruner = tokio::spawn(prune::prune_loop(state.clone()));
-    let reminders = tokio::spawn(experts::reminder_loop(
+    let reminders = tokio::spawn(reminders::reminder_loop(
         bot.clone(),
         state.clone(),
         config.expert_group,

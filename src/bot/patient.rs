@@ -19,6 +19,7 @@ use super::send::{self, retry, Effect};
 use super::{experts, guard, AppState, Handled, HandlerResult, PrivateCommand, Tg};
 use crate::answer::Decision;
 use crate::flood::Admit;
+use crate::hours::instant;
 use crate::store::{Offer, Question, Ticket};
 
 /// Related articles shown under an answer, and closest ones under "not sure".
@@ -170,14 +171,9 @@ async fn answer_text(bot: &Tg, state: &AppState, asked: &Asked, text: &str) -> H
             }
             let ticket =
                 experts::open_ticket(state, chat.0, name, text, Some(level), &offers).await?;
-            send::html(
-                bot,
-                chat,
-                &messages::urgent_ticket_opened(&ticket),
-                None,
-                None,
-            )
-            .await?;
+            let expect = state.schedule.expect(instant(ticket.created_at));
+            let text = messages::urgent_ticket_opened(&ticket, &expect, &state.schedule);
+            send::html(bot, chat, &text, None, None).await?;
         }
         Decision::Smalltalk => {
             send::html(bot, chat, &messages::smalltalk(&verdict), None, None).await?;
@@ -317,7 +313,7 @@ async fn run_command(
     let chat = msg.chat.id;
     match command {
         PrivateCommand::Start | PrivateCommand::Help => {
-            send::html(bot, chat, &messages::welcome(), None, None).await?;
+            send::html(bot, chat, &messages::welcome(&state.schedule), None, None).await?;
         }
         PrivateCommand::Privacy => {
             let text = messages::privacy(state.keep_days);
@@ -529,7 +525,10 @@ async fn ask_expert(bot: &Tg, state: &AppState, chat: ChatId, question: &Questio
             .await?
         }
     };
-    send::html(bot, chat, &messages::ticket_opened(&ticket, 24), None, None).await?;
+    // Told from when the ticket was opened, so pressing again promises the same time.
+    let expect = state.schedule.expect(instant(ticket.created_at));
+    let text = messages::ticket_opened(&ticket, &expect, &state.schedule);
+    send::html(bot, chat, &text, None, None).await?;
     Ok(())
 }
 
