@@ -8,6 +8,11 @@ use jiff::civil::{Date, Weekday};
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp, Zoned};
 
+/// The instant of a unix time in seconds, as the store keeps them.
+pub fn instant(unix_seconds: i64) -> Timestamp {
+    Timestamp::from_second(unix_seconds).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
 /// Day names, Monday first.
 const DAY_NAMES: [&str; 7] = [
     "Monday",
