@@ -141,6 +141,13 @@ pub struct ServeArgs {
     /// Serve /healthz, /readyz and /metrics on this address, e.g. 127.0.0.1:9187 [default: off]
     #[arg(long, env = "FAQBOT_HEALTH_ADDR", value_name = "ADDR")]
     pub health_addr: Option<String>,
+    /// Receive updates by webhook at this public https URL instead of polling
+    /// (the secret: FAQBOT_WEBHOOK_SECRET or the config file)
+    #[arg(long, env = "FAQBOT_WEBHOOK_URL", value_name = "URL")]
+    pub webhook_url: Option<String>,
+    /// Address the webhook listens on, behind the reverse proxy [default: 127.0.0.1:8443]
+    #[arg(long, env = "FAQBOT_WEBHOOK_ADDR", value_name = "ADDR")]
+    pub webhook_addr: Option<String>,
     /// The clinic's time zone, an IANA name such as Europe/London [default: UTC]
     #[arg(long, env = "FAQBOT_TIME_ZONE", value_name = "ZONE")]
     pub time_zone: Option<String>,

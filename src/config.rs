@@ -55,6 +55,12 @@ pub struct TelegramFile {
     pub retention_days: Option<u32>,
     /// Address of the health and metrics endpoint, e.g. "127.0.0.1:9187".
     pub health_addr: Option<String>,
+    /// The public HTTPS URL Telegram posts updates to; polling when unset.
+    pub webhook_url: Option<String>,
+    /// Where faqbot listens for the webhook (behind the clinic's reverse proxy).
+    pub webhook_addr: Option<String>,
+    /// The secret Telegram sends with each update (1–256 of A–Z, a–z, 0–9, _ and -).
+    pub webhook_secret: Option<String>,
     /// The clinic's time zone, e.g. "Europe/London".
     pub time_zone: Option<String>,
     /// Days the kidney team works, e.g. "mon-fri" or "mon,tue,thu".
@@ -232,6 +238,84 @@ fn in_range<T: PartialOrd + std::fmt::Display>(
     })
 }
 
+/// Where Telegram delivers updates in webhook mode, and the secret that proves it is
+/// Telegram. `Debug` never shows the secret.
+#[derive(Clone)]
+pub struct Webhook {
+    /// The public URL given to Telegram; its path is the path faqbot serves.
+    pub url: url::Url,
+    /// The local address faqbot listens on.
+    pub addr: std::net::SocketAddr,
+    pub secret: String,
+}
+
+impl std::fmt::Debug for Webhook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Webhook")
+            .field("url", &self.url.as_str())
+            .field("addr", &self.addr)
+            .field("secret", &"<hidden>")
+            .finish()
+    }
+}
+
+/// Where the webhook listens unless configured: a reverse proxy forwards to it.
+const DEFAULT_WEBHOOK_ADDR: &str = "127.0.0.1:8443";
+
+impl Webhook {
+    fn resolve(args: &ServeArgs, t: &TelegramFile) -> Result<Option<Webhook>, ConfigError> {
+        let Some(raw) = args.webhook_url.clone().or(t.webhook_url.clone()) else {
+            return Ok(None);
+        };
+        let url = url::Url::parse(raw.trim())
+            .ok()
+            .filter(|u| u.scheme() == "https" && u.has_host())
+            .ok_or_else(|| ConfigError::Invalid {
+                name: "FAQBOT_WEBHOOK_URL",
+                message: format!("`{raw}` is not an https URL (Telegram calls only https)"),
+            })?;
+        let addr = args
+            .webhook_addr
+            .clone()
+            .or(t.webhook_addr.clone())
+            .unwrap_or_else(|| DEFAULT_WEBHOOK_ADDR.into());
+        let addr = addr.trim().parse().map_err(|_| ConfigError::Invalid {
+            name: "FAQBOT_WEBHOOK_ADDR",
+            message: format!("`{addr}` is not an address with a port (e.g. 127.0.0.1:8443)"),
+        })?;
+        let secret = match std::env::var("FAQBOT_WEBHOOK_SECRET")
+            .ok()
+            .or(t.webhook_secret.clone())
+        {
+            Some(secret) => {
+                let valid = (1..=256).contains(&secret.len())
+                    && secret
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+                if !valid {
+                    return Err(ConfigError::Invalid {
+                        name: "FAQBOT_WEBHOOK_SECRET",
+                        message: "use 1 to 256 characters of A-Z, a-z, 0-9, _ and -".into(),
+                    });
+                }
+                secret
+            }
+            None => random_secret()?,
+        };
+        Ok(Some(Webhook { url, addr, secret }))
+    }
+}
+
+/// A fresh secret for one run (a single instance needs no configured one).
+fn random_secret() -> Result<String, ConfigError> {
+    let mut bytes = [0u8; 24];
+    getrandom::fill(&mut bytes).map_err(|e| ConfigError::Invalid {
+        name: "FAQBOT_WEBHOOK_SECRET",
+        message: format!("not set, and no random one could be made: {e}"),
+    })?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
 /// Working hours patients are told to expect an answer within unless configured: one
 /// working day of the default hours.
 const DEFAULT_ANSWER_HOURS: f64 = 8.0;
@@ -337,6 +421,8 @@ pub struct BotConfig {
     pub keep_days: u32,
     /// Where `/healthz`, `/readyz` and `/metrics` are served; off when `None`.
     pub health_addr: Option<std::net::SocketAddr>,
+    /// Webhook mode; long polling when `None`.
+    pub webhook: Option<Webhook>,
     pub locations: Locations,
     pub policy: Policy,
     /// The kidney team's working days and hours, and the answer time patients are told.
@@ -416,6 +502,7 @@ impl BotConfig {
                 message: format!("`{raw}` is not an address with a port (e.g. 127.0.0.1:9187)"),
             })?),
         };
+        let webhook = Webhook::resolve(args, t)?;
         let minutes = args
             .urgent_minutes
             .or(t.urgent_minutes)
@@ -436,6 +523,7 @@ impl BotConfig {
             flood_per_minute,
             keep_days,
             health_addr,
+            webhook,
             locations: locations(&args.paths, file),
             policy: policy(args.threshold, file)?,
             schedule,

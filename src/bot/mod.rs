@@ -14,6 +14,7 @@ mod prune;
 mod reminders;
 mod send;
 mod startup;
+mod webhook;
 
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -261,15 +262,26 @@ pub async fn serve(config: BotConfig) -> anyhow::Result<()> {
         admins = state.admins.len(),
         "faqbot is serving"
     );
-    let listener = teloxide::update_listeners::polling_default(bot).await;
-    let polling = state.clone();
-    let on_poll_error = move |error| {
-        polling.polling.failed();
-        startup::log_listener_error(error)
+    let dispatched = match &config.webhook {
+        Some(hook) => {
+            let listener = webhook::listen(&bot, state.clone(), hook).await?;
+            let never = |_: std::convert::Infallible| async {};
+            dispatcher
+                .try_dispatch_with_listener(listener, Arc::new(never))
+                .await
+        }
+        None => {
+            let listener = teloxide::update_listeners::polling_default(bot).await;
+            let polling = state.clone();
+            let on_poll_error = move |error| {
+                polling.polling.failed();
+                startup::log_listener_error(error)
+            };
+            dispatcher
+                .try_dispatch_with_listener(listener, Arc::new(on_poll_error))
+                .await
+        }
     };
-    let dispatched = dispatcher
-        .try_dispatch_with_listener(listener, Arc::new(on_poll_error))
-        .await;
     reminders.abort();
     poster.abort();
     pruner.abort();

@@ -15,6 +15,9 @@ pub(crate) const PATIENT: i64 = 42;
 pub(crate) const EXPERT: i64 = 7;
 const ADMIN: i64 = 999;
 pub(crate) const WAIT: Duration = Duration::from_secs(30);
+/// The public URL a webhook-mode bot registers (Telegram never calls it in tests).
+pub(crate) const WEBHOOK_URL: &str = "https://bot.clinic.example/telegram/hook";
+pub(crate) const WEBHOOK_SECRET: &str = "test_webhook-secret-42";
 
 /// A fake Telegram, a corpus, and a running `faqbot serve` wired to them.
 pub(crate) struct BotEnv {
@@ -32,6 +35,17 @@ pub(crate) struct Settings {
     pub(crate) retention_days: Option<u32>,
     /// Serve `/healthz`, `/readyz` and `/metrics` on a free local port.
     pub(crate) health: bool,
+    /// Take updates by webhook (on a free local port, secret [`WEBHOOK_SECRET`]), not polling.
+    pub(crate) webhook: bool,
+    /// The kidney team's clock: around the clock unless a test says otherwise, so that the
+    /// other tests do not depend on when they run.
+    pub(crate) time_zone: &'static str,
+    pub(crate) working_days: &'static str,
+    pub(crate) working_hours: &'static str,
+    /// Working hours within which patients are told to expect an answer.
+    pub(crate) answer_hours: f64,
+    /// Minutes between re-raises of an unanswered urgent ticket.
+    pub(crate) urgent_minutes: f64,
 }
 
 impl Default for Settings {
@@ -41,6 +55,12 @@ impl Default for Settings {
             flood_per_minute: 20,
             retention_days: None,
             health: false,
+            webhook: false,
+            time_zone: "UTC",
+            working_days: "mon-sun",
+            working_hours: "00:00-24:00",
+            answer_hours: 8.0,
+            urgent_minutes: 15.0,
         }
     }
 }
@@ -78,6 +98,21 @@ impl BotEnv {
         if self.settings.health {
             command.env("FAQBOT_HEALTH_ADDR", "127.0.0.1:0");
         }
+        if self.settings.webhook {
+            command
+                .env("FAQBOT_WEBHOOK_URL", WEBHOOK_URL)
+                .env("FAQBOT_WEBHOOK_ADDR", "127.0.0.1:0")
+                .env("FAQBOT_WEBHOOK_SECRET", WEBHOOK_SECRET);
+        }
+        command
+            .env("FAQBOT_TIME_ZONE", self.settings.time_zone)
+            .env("FAQBOT_WORKING_DAYS", self.settings.working_days)
+            .env("FAQBOT_WORKING_HOURS", self.settings.working_hours)
+            .env("FAQBOT_ANSWER_HOURS", self.settings.answer_hours.to_string())
+            .env(
+                "FAQBOT_URGENT_MINUTES",
+                self.settings.urgent_minutes.to_string(),
+            );
         let child = command
             .arg("serve")
             .current_dir(self.env.path())

@@ -466,34 +466,10 @@ async fn check_reports_each_part_and_fails_on_a_rejected_token() {
     );
 }
 
-/// `GET path` on the bot's health endpoint (its address read from the log): status and body.
+/// `GET path` on the bot's health endpoint.
 async fn http_get(bot: &BotEnv, path: &str) -> (u16, String) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let deadline = Instant::now() + WAIT;
-    let addr = loop {
-        let log = bot.log();
-        let found = log
-            .lines()
-            .find(|l| l.contains("endpoint listening"))
-            .and_then(|l| l.split("addr=").nth(1))
-            .map(|a| a.trim().to_string());
-        if let Some(addr) = found {
-            break addr;
-        }
-        assert!(Instant::now() < deadline, "no health endpoint:\n{log}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
-    let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
-    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).await.unwrap();
-    let status = response[9..12].parse().unwrap();
-    let body = response
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
-    (status, body)
+    let addr = crate::http::logged_addr(bot, "endpoint listening").await;
+    crate::http::request(&addr, "GET", path, &[], "").await
 }
 
 #[tokio::test]

@@ -8,8 +8,10 @@ mod env;
 mod eval;
 #[path = "../support/fake_telegram.rs"]
 mod fake_telegram;
+mod http;
 mod index;
 mod pages;
 mod pages_robustness;
 mod sample_corpus;
 mod settings;
+mod webhook;

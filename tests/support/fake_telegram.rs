@@ -3,7 +3,8 @@
 //! [`FakeTelegram::start`] binds `127.0.0.1:0` and serves `/bot<TOKEN>/<method>` the way
 //! `api.telegram.org` does for the calls faqbot makes, so `faqbot serve` can be pointed at it
 //! with `TELOXIDE_API_URL`. Parameters come as a JSON body, which is what teloxide sends for
-//! every method faqbot uses; any token is accepted.
+//! every method faqbot uses except `setWebhook`, a form whose text fields are read; any
+//! token is accepted.
 //!
 //! What it does:
 //! - **Updates.** Tests script users with the `push_*` helpers (private texts, also written a
@@ -60,7 +61,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::body::Bytes;
 use axum::extract::State as AxumState;
-use axum::http::{header, StatusCode, Uri};
+use axum::http::{header, HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use serde_json::{json, Map, Value};
@@ -874,6 +875,7 @@ impl IntoResponse for Reply {
 async fn handle_request(
     AxumState(shared): AxumState<Arc<Shared>>,
     uri: Uri,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     let path = uri.path().strip_prefix("/bot");
@@ -883,7 +885,15 @@ async fn handle_request(
     // Method names are case-insensitive (teloxide sends "SendMessage"); record the documented
     // spelling, e.g. "sendMessage".
     let method = lower_camel(method);
-    let params = if body.iter().all(u8::is_ascii_whitespace) {
+    let multipart = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("multipart/form-data; boundary="))
+        .map(|b| b.trim_matches('"').to_string());
+    let params = if let Some(boundary) = multipart {
+        // teloxide sends `setWebhook` as a form (it may carry a certificate file).
+        form_fields(&body, &boundary)
+    } else if body.iter().all(u8::is_ascii_whitespace) {
         Map::new()
     } else {
         match serde_json::from_slice(&body) {
@@ -902,6 +912,19 @@ async fn handle_request(
         Ok(reply) => reply.into_response(),
         Err(_) => Reply::error(500, "Internal Server Error").into_response(),
     }
+}
+
+/// The text fields of a `multipart/form-data` body, as strings.
+fn form_fields(body: &[u8], boundary: &str) -> Map<String, Value> {
+    let body = String::from_utf8_lossy(body);
+    body.split(&format!("--{boundary}"))
+        .filter_map(|part| {
+            let (head, value) = part.split_once("\r\n\r\n")?;
+            let name = head.split("name=\"").nth(1)?.split('"').next()?;
+            let value = value.strip_suffix("\r\n").unwrap_or(value);
+            Some((name.to_string(), Value::String(value.to_string())))
+        })
+        .collect()
 }
 
 async fn serve_call(shared: Arc<Shared>, method: String, params: Map<String, Value>) -> Reply {
