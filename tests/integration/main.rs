@@ -14,4 +14,5 @@ mod pages;
 mod pages_robustness;
 mod sample_corpus;
 mod settings;
+mod waiting;
 mod webhook;
