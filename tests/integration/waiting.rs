@@ -28,6 +28,8 @@ async fn away_from_the_hour() {
 struct ClosedNow {
     /// The `FAQBOT_WORKING_HOURS` value.
     hours: &'static str,
+    /// The hours as the patient reads them: "13:00 to 14:00".
+    span: String,
     /// The opening as the patient reads it: "13:00 today", "1:00 tomorrow".
     opening: String,
     /// Half an hour after the opening, the same way.
@@ -41,6 +43,7 @@ impl ClosedNow {
         let day = if start < hour { "tomorrow" } else { "today" };
         ClosedNow {
             hours: String::leak(format!("{start:02}:00-{:02}:00", start + 1)),
+            span: format!("{start}:00 to {}:00", start + 1),
             opening: format!("{start}:00 {day}"),
             half_past: format!("{start}:30 {day}"),
         }
@@ -63,14 +66,11 @@ async fn a_question_at_night_names_the_next_opening_and_is_not_reminded_before_i
     bot.open_ticket("Where can I park my car at the hospital?")
         .await;
     let told = bot.sent(PATIENT).last().expect("told").plain_text.clone();
-    let (start, end) = closed.hours.split_once('-').unwrap();
-    let start = start.trim_start_matches('0');
-    let end = end.trim_start_matches('0');
     assert!(
         told.contains(&format!(
-            "The kidney team works every day, {start} to {end} (UTC). They are not working \
-             now: they will see your question from {}; expect their answer here by about {}.",
-            closed.opening, closed.half_past
+            "The kidney team works every day, {} (UTC). They are not working now: they will \
+             see your question from {}; expect their answer here by about {}.",
+            closed.span, closed.opening, closed.half_past
         )),
         "{told}"
     );
