@@ -61,6 +61,60 @@ fn out_of_range_numbers_are_refused_with_the_setting_and_its_range() {
 }
 
 #[test]
+fn a_bad_clinic_clock_is_refused_with_the_setting_and_what_is_wrong() {
+    let env = TestEnv::with_fixture_corpus();
+    std::fs::write(env.path().join("faqbot.toml"), CONFIG).unwrap();
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["--time-zone", "Europe/Londn"],
+            "error: invalid setting `FAQBOT_TIME_ZONE`: `Europe/Londn` is not a time zone \
+             (an IANA name such as Europe/London)",
+        ),
+        (
+            &["--working-days", "mon-fry"],
+            "error: invalid setting `FAQBOT_WORKING_DAYS`: `fry` is not a day of the week \
+             (mon, tue, ... sun)",
+        ),
+        (
+            &["--working-hours", "17:00-09:00"],
+            "error: invalid setting `FAQBOT_WORKING_HOURS`: `17:00-09:00` ends before it \
+             starts (a shift over midnight is not supported)",
+        ),
+        (
+            &["--answer-hours", "0"],
+            "error: invalid setting `FAQBOT_ANSWER_HOURS`: 0 is out of range \
+             (working hours, from 0.01 to 720)",
+        ),
+        (
+            &["--urgent-minutes", "NaN"],
+            "error: invalid setting `FAQBOT_URGENT_MINUTES`: NaN is out of range \
+             (minutes, from 0.01 to 1440)",
+        ),
+    ];
+    for (flags, expected) in cases {
+        let mut args = vec!["serve"];
+        args.extend(*flags);
+        let run = env.run(&args);
+        assert_eq!(run.code, 2, "{flags:?}: {}", run.stderr);
+        assert_eq!(run.stderr.trim(), *expected, "{flags:?}");
+    }
+    // The same settings in the config file.
+    let file = format!(
+        "{CONFIG}time_zone = \"Europe/London\"\nworking_days = \"mon,tue,thu\"\n\
+         working_hours = \"08:30-16:30\"\nanswer_hours = 4\nurgent_minutes = 0.05\n\
+         working_days_off = 1\n"
+    );
+    std::fs::write(env.path().join("faqbot.toml"), file).unwrap();
+    let run = env.run(&["serve"]);
+    assert!(
+        run.stderr
+            .contains("line 10, `telegram.working_days_off`: unknown field"),
+        "every other key is known: {}",
+        run.stderr
+    );
+}
+
+#[test]
 fn a_config_file_error_names_the_line_and_the_key() {
     let env = TestEnv::with_fixture_corpus();
     let config = CONFIG.replace("expert_group = -100123", "expert_group = \"-100123\"");
