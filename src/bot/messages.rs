@@ -98,7 +98,7 @@ pub fn welcome(schedule: &Schedule) -> String {
          diet, in your own words. I answer from articles written for patients, with a link to \
          read more.\n\n\
          When I'm not sure, I can pass your question to our <b>kidney team</b>. {} They \
-         answer within {} of their working time, and I tell you when to expect it.\n\n\
+         answer within {}, and I tell you when to expect it.\n\n\
          ⚠️ I am not a doctor and cannot give personal medical advice. In an emergency, call \
          your local emergency number or your dialysis unit.\n\n\
          /privacy — what I store and how to erase it",
@@ -764,7 +764,7 @@ mod tests {
         assert!(!day.contains("not working"), "{day}");
         assert!(welcome(&schedule).contains(
             "The kidney team works Monday to Friday, 9:00 to 17:00 (Europe/London). They \
-             answer within 8 working hours"
+             answer within 8 working hours, and I tell you when to expect it."
         ));
     }
 
