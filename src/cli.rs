@@ -30,6 +30,43 @@ pub enum Command {
     Serve(ServeArgs),
     /// Check what `serve` needs (settings, corpus, index, database, token), then exit.
     Check(ServeArgs),
+    /// Review the questions faqbot could not answer well, and improve the corpus from them.
+    Review(ReviewArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    #[command(flatten)]
+    pub paths: Paths,
+    /// Directory of the bot's database [default: ./data]
+    #[arg(long, env = "FAQBOT_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Review questions asked since this day (YYYY-MM-DD, UTC) [default: 30 days ago]
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Print the review as JSON.
+    #[arg(long)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub action: Option<ReviewAction>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReviewAction {
+    /// Add QUESTION to the `questions:` of ARTICLE (its file otherwise untouched), then
+    /// re-index.
+    Accept {
+        /// The article's id (its file name without `.md`).
+        article: String,
+        question: String,
+    },
+    /// Write a draft article from the experts' answer to a ticket; it is not indexed until
+    /// its `draft: true` line is removed.
+    Draft {
+        /// The ticket number (`#N` in the review).
+        #[arg(long, value_name = "N")]
+        ticket: i64,
+    },
 }
 
 /// Where the corpus and the index live.

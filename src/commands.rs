@@ -1,4 +1,4 @@
-//! The maintainer commands `index`, `ask`, `eval` and `check`: wiring between config, the index and
+//! The maintainer commands `index`, `ask`, `eval`, `check` and `review`: wiring between config, the index and
 //! the output, with the I/O kept here so the modules below stay pure.
 
 use std::io::{BufRead, IsTerminal, Write};
@@ -10,7 +10,7 @@ use tracing::{info, warn};
 
 use crate::answer::Policy;
 use crate::check::{self, Check};
-use crate::cli::{AskArgs, EvalArgs, Paths, ServeArgs};
+use crate::cli::{AskArgs, EvalArgs, Paths, ReviewAction, ReviewArgs, ServeArgs};
 use crate::config::{self, BotConfig, FileConfig, Locations};
 use crate::eval::{self, Labelled, Outcome};
 use crate::search::{self, Engine, Freshness};
@@ -47,6 +47,12 @@ pub fn index(paths: &Paths, file: &FileConfig) -> anyhow::Result<()> {
     for skipped in &report.skipped {
         eprintln!("warning: skipped {skipped}");
     }
+    for draft in &report.drafts {
+        eprintln!(
+            "note: {} is a draft, not indexed (remove `draft: true` to publish it)",
+            draft.display()
+        );
+    }
     println!(
         "indexed {} articles into {} passages in {:.2?} ({})",
         report.articles,
@@ -82,6 +88,87 @@ pub fn check(args: &ServeArgs, file: &FileConfig) -> anyhow::Result<()> {
     }
     if !check::all_passed(&checks) {
         anyhow::bail!("faqbot serve would not start: see the failed checks above");
+    }
+    Ok(())
+}
+
+/// Days `faqbot review` looks back unless `--since` says otherwise.
+const REVIEW_DAYS: i64 = 30;
+
+/// `faqbot review`, `review accept`, `review draft`
+pub fn review(args: &ReviewArgs, file: &FileConfig) -> anyhow::Result<()> {
+    let locations = config::locations(&args.paths, file);
+    let data_dir = args
+        .data_dir
+        .clone()
+        .or_else(|| file.telegram.data_dir.clone())
+        .unwrap_or_else(|| "data".into());
+    let store = || -> anyhow::Result<crate::store::Store> {
+        if !crate::store::Store::exists_in(&data_dir) {
+            return Err(InputError(format!(
+                "no faqbot database in {} (set --data-dir to the bot's)",
+                data_dir.display()
+            ))
+            .into());
+        }
+        Ok(crate::store::Store::open(&data_dir)?)
+    };
+    match &args.action {
+        Some(ReviewAction::Accept { article, question }) => {
+            use crate::corpus::edit::{add_question, Added, EditError};
+            match add_question(&locations.corpus, article, question) {
+                Ok(Added::AlreadyThere(path)) => {
+                    println!(
+                        "{} already lists this question; nothing changed",
+                        path.display()
+                    );
+                }
+                Ok(Added::To(path)) => {
+                    println!("added the question to {}", path.display());
+                    index(&args.paths, file)?;
+                }
+                Err(e @ EditError::Corpus(_)) => return Err(e.into()),
+                Err(e) => return Err(InputError(e.to_string()).into()),
+            }
+        }
+        Some(ReviewAction::Draft { ticket }) => {
+            let (question, answer) = store()?
+                .ticket_answer(*ticket)?
+                .ok_or_else(|| InputError(format!("no question #{ticket} (erased or expired?)")))?;
+            let answer = answer.ok_or_else(|| {
+                InputError(format!("question #{ticket} has no expert answer yet"))
+            })?;
+            let path = crate::corpus::edit::write_draft(&locations.corpus, &question, &answer)?;
+            println!(
+                "wrote the draft {}: it is not indexed until its `draft: true` line is removed",
+                path.display()
+            );
+        }
+        None => {
+            let since = match &args.since {
+                Some(day) => day
+                    .parse::<jiff::civil::Date>()
+                    .ok()
+                    .and_then(|d| d.to_zoned(jiff::tz::TimeZone::UTC).ok())
+                    .map(|z| z.timestamp().as_second())
+                    .ok_or_else(|| InputError(format!("--since {day}: expected YYYY-MM-DD")))?,
+                None => crate::store::now() - REVIEW_DAYS * 24 * 3600,
+            };
+            let items = store()?.review_items(since)?;
+            let engine = open_engine(&locations)?;
+            let review = crate::review::build(&engine, &items)?;
+            if args.json {
+                println!("{}", serde_json::to_string(&review)?);
+            } else {
+                let day = crate::hours::instant(since)
+                    .to_zoned(jiff::tz::TimeZone::UTC)
+                    .date();
+                print!(
+                    "{}",
+                    crate::review::render(&review, &day.to_string(), usize::MAX)
+                );
+            }
+        }
     }
     Ok(())
 }

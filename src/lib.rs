@@ -20,6 +20,7 @@ pub mod flood;
 pub mod hours;
 pub mod logging;
 pub mod render;
+pub mod review;
 pub mod search;
 pub mod store;
 pub mod triage;

@@ -21,6 +21,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Ask(args) => commands::ask_command(&args, &file),
         Command::Eval(args) => commands::eval_command(&args, &file),
         Command::Check(args) => commands::check(&args, &file),
+        Command::Review(args) => commands::review(&args, &file),
         Command::Serve(args) => {
             let config = BotConfig::resolve(&args, &file)?;
             let runtime = tokio::runtime::Runtime::new()?;

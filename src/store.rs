@@ -48,6 +48,30 @@ pub struct Offer {
     pub confidence: f32,
 }
 
+/// Why a question is up for review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewReason {
+    /// It went to the experts (a ticket).
+    Expert,
+    /// The patient rated the answer "Not helpful".
+    NotHelpful,
+    /// faqbot asked the patient what they meant.
+    Clarify,
+}
+
+/// A question faqbot could not answer well, without who asked it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewItem {
+    pub question: String,
+    pub at: i64,
+    pub reason: ReviewReason,
+    /// The experts' first answer, for a ticket that has one.
+    pub expert_answer: Option<String>,
+    /// The ticket number, for a question that went to the experts.
+    pub ticket: Option<i64>,
+}
+
 /// A patient's question, kept until they press a button about it (or it expires).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Question {
@@ -152,9 +176,16 @@ const SCHEMA_V3: &str = "
 CREATE TABLE inbox (update_id INTEGER PRIMARY KEY, body TEXT NOT NULL, at INTEGER NOT NULL);
 ";
 
+/// For the review of what faqbot could not answer: what was decided about a question
+/// (`clarify`, `escalate`...), and the experts' first answer to a ticket.
+const SCHEMA_V4: &str = "
+ALTER TABLE questions ADD COLUMN decision TEXT;
+ALTER TABLE tickets ADD COLUMN expert_answer TEXT;
+";
+
 /// Every schema change in order; `PRAGMA user_version` counts those applied. The one place
 /// that knows how a database of any earlier version becomes current.
-const MIGRATIONS: [&str; 3] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3];
+const MIGRATIONS: [&str; 4] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4];
 
 /// Brings the schema up to date, each step in one transaction.
 fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
@@ -352,6 +383,88 @@ impl Store {
             )?;
             Ok(c.last_insert_rowid())
         })
+    }
+
+    /// Notes what was decided about a saved question (`clarify`, `escalate`), for review.
+    pub fn note_decision(&self, question_id: i64, decision: &str) -> Result<()> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE questions SET decision = ?2 WHERE id = ?1",
+                params![question_id, decision],
+            )
+            .map(drop)
+        })
+    }
+
+    /// Keeps the experts' first answer to a ticket, for review.
+    pub fn keep_expert_answer(&self, ticket_id: i64, answer: &str) -> Result<()> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE tickets SET expert_answer = ?2 WHERE id = ?1 AND expert_answer IS NULL",
+                params![ticket_id, answer],
+            )
+            .map(drop)
+        })
+    }
+
+    /// Questions since `since` that went to the experts, were rated "Not helpful" or were
+    /// asked back, oldest first. No chat id or name: the review never shows who asked.
+    pub fn review_items(&self, since: i64) -> Result<Vec<ReviewItem>> {
+        self.with(|c| {
+            let mut items = Vec::new();
+            let sources = [
+                (
+                    "SELECT question, created_at, expert_answer, id FROM tickets
+                     WHERE created_at >= ?1",
+                    ReviewReason::Expert,
+                ),
+                (
+                    "SELECT q.text, q.at, NULL, NULL FROM feedback f
+                     JOIN questions q ON q.id = f.question_id
+                     WHERE f.helpful = 0 AND q.at >= ?1",
+                    ReviewReason::NotHelpful,
+                ),
+                (
+                    "SELECT text, at, NULL, NULL FROM questions
+                     WHERE decision = 'clarify' AND at >= ?1",
+                    ReviewReason::Clarify,
+                ),
+            ];
+            for (sql, reason) in sources {
+                let mut statement = c.prepare(sql)?;
+                let rows = statement.query_map(params![since], |r| {
+                    Ok(ReviewItem {
+                        question: r.get(0)?,
+                        at: r.get(1)?,
+                        reason,
+                        expert_answer: r.get(2)?,
+                        ticket: r.get(3)?,
+                    })
+                })?;
+                for row in rows {
+                    items.push(row?);
+                }
+            }
+            items.sort_by_key(|i| i.at);
+            Ok(items)
+        })
+    }
+
+    /// A ticket's question and the experts' first answer, if any.
+    pub fn ticket_answer(&self, ticket_id: i64) -> Result<Option<(String, Option<String>)>> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT question, expert_answer FROM tickets WHERE id = ?1",
+                params![ticket_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+        })
+    }
+
+    /// Whether `dir` holds faqbot's database (without creating it).
+    pub fn exists_in(dir: &Path) -> bool {
+        dir.join(DB_FILE).is_file()
     }
 
     pub fn question(&self, id: i64) -> Result<Option<Question>> {

@@ -1,6 +1,7 @@
 //! Maintainers' commands in a private chat with the bot: `/reindex` rebuilds the index from
-//! the corpus and swaps it in, `/stats` reads the counters. Only the configured admins may
-//! use them; anyone else is told so. Neither command is listed to patients.
+//! the corpus and swaps it in, `/stats` reads the counters, `/review` lists what faqbot
+//! could not answer lately (as `faqbot review` does, shortened to one message). Only the
+//! configured admins may use them; anyone else is told so. None is listed to patients.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -20,6 +21,8 @@ pub enum AdminCommand {
     Reindex,
     #[command(description = "counts of answers, tickets and ratings")]
     Stats,
+    #[command(description = "what faqbot could not answer in the last 30 days")]
+    Review,
 }
 
 pub async fn command(
@@ -38,11 +41,27 @@ pub async fn command(
         let text = match command {
             AdminCommand::Reindex => reindex(&state).await?,
             AdminCommand::Stats => messages::stats(&state.store.stats()?),
+            AdminCommand::Review => review(&state)?,
         };
         send::html(&bot, chat, &text, None, None).await?;
         Ok(())
     })
     .await
+}
+
+/// Days `/review` looks back.
+const REVIEW_DAYS: i64 = 30;
+/// Groups `/review` shows; `faqbot review` shows them all.
+const REVIEW_GROUPS: usize = 8;
+
+/// The review of the last 30 days, as one message.
+fn review(state: &AppState) -> Result<String, super::Failure> {
+    let since = crate::store::now() - REVIEW_DAYS * 24 * 3600;
+    let items = state.store.review_items(since)?;
+    let engine = state.engine.load();
+    let review = crate::review::build(&engine, &items).map_err(super::Failure::Search)?;
+    let text = crate::review::render(&review, &format!("{REVIEW_DAYS} days ago"), REVIEW_GROUPS);
+    Ok(messages::review(&text))
 }
 
 /// Rebuilds from the corpus and swaps the new index in; a broken corpus keeps the old one

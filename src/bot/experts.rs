@@ -245,6 +245,7 @@ async fn relay(bot: &Tg, state: &AppState, msg: &Message, ticket: &Ticket) -> Ha
                 METRICS.first_expert_reply(Duration::from_secs(waited));
             }
             state.store.mark_answered(ticket.id)?;
+            state.store.keep_expert_answer(ticket.id, text)?;
             state.store.link_message(ticket.id, group.0, msg.id.0)?;
             info!(ticket = ticket.id, "expert answer delivered");
             messages::delivered(ticket.id)

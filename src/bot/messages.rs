@@ -580,6 +580,17 @@ pub fn added_to_group(title: &str, chat_id: i64, is_expert_group: bool) -> Strin
     )
 }
 
+/// The review as one message: preformatted, escaped, cut to fit.
+pub fn review(text: &str) -> String {
+    let room = MAX_MESSAGE - 200;
+    let mut text = text.to_string();
+    if telegram_len(&text) > room {
+        let cut: String = text.chars().take(room).collect();
+        text = format!("{cut}\n…(shortened: `faqbot review` shows it all)");
+    }
+    format!("<pre>{}</pre>", escape(&text))
+}
+
 pub fn admins_only() -> String {
     "Sorry, only faqbot's maintainers can do that.".to_string()
 }

@@ -187,7 +187,8 @@ async fn answer_text(bot: &Tg, state: &AppState, asked: &Asked, text: &str) -> H
         }
         Decision::Clarify => {
             let html = messages::clarify(&verdict);
-            offer_closest(bot, state, asked, text, offers, &html, &[]).await?;
+            let id = offer_closest(bot, state, asked, text, offers, &html, &[]).await?;
+            note_for_review(state, id, "clarify");
         }
         Decision::Answer => {
             let related: Vec<Offer> = offers.into_iter().take(RELATED_UNDER_ANSWER).collect();
@@ -221,7 +222,8 @@ async fn answer_text(bot: &Tg, state: &AppState, asked: &Asked, text: &str) -> H
         Decision::Escalate => {
             let html = messages::not_sure(!offers.is_empty());
             let others = &verdict.other_questions;
-            offer_closest(bot, state, asked, text, offers, &html, others).await?;
+            let id = offer_closest(bot, state, asked, text, offers, &html, others).await?;
+            note_for_review(state, id, "escalate");
         }
     }
     Ok(())
@@ -229,6 +231,7 @@ async fn answer_text(bot: &Tg, state: &AppState, asked: &Asked, text: &str) -> H
 
 /// Sends `html` with the closest articles, an *Ask a kidney expert* button and the further
 /// questions of the message as buttons (a question faqbot is unsure of, or a vague one).
+/// Returns the saved question's id.
 async fn offer_closest(
     bot: &Tg,
     state: &AppState,
@@ -237,7 +240,7 @@ async fn offer_closest(
     offers: Vec<Offer>,
     html: &str,
     others: &[String],
-) -> Handled {
+) -> Result<i64, Failure> {
     let closest: Vec<Offer> = offers.into_iter().take(CLOSEST_WHEN_UNSURE).collect();
     let id = state
         .store
@@ -247,7 +250,15 @@ async fn offer_closest(
     rows.extend(other_question_rows(state, asked.chat, &asked.name, others)?);
     let keyboard = Some(InlineKeyboardMarkup::new(rows));
     send::html(bot, asked.chat, html, keyboard, None).await?;
-    Ok(())
+    Ok(id)
+}
+
+/// Notes what was decided about a saved question, for `faqbot review`; the patient's
+/// conversation goes on if this fails.
+fn note_for_review(state: &AppState, question: i64, decision: &str) {
+    if let Err(e) = state.store.note_decision(question, decision) {
+        warn!("cannot note the decision for review: {e}");
+    }
 }
 
 /// One button per further question of the message. Each is kept like a question awaiting a

@@ -19,6 +19,9 @@ struct FrontMatter {
     tags: Vec<String>,
     #[serde(default)]
     questions: Vec<String>,
+    /// A draft (written by `faqbot review draft`) is checked but not indexed.
+    #[serde(default)]
+    draft: bool,
 }
 
 /// Decodes UTF-8, naming the line of the first bad byte.
@@ -34,13 +37,23 @@ fn line_of(prefix: &[u8]) -> usize {
     prefix.iter().filter(|&&b| b == b'\n').count() + 1
 }
 
-/// Parses one Markdown article file.
+/// The `questions:` of an article's front matter, read without checking the rest.
+pub(crate) fn front_matter_questions(text: &str) -> Result<Vec<String>, String> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let (yaml, _, _) = split_front_matter(text).ok_or("missing front matter")?;
+    let front: FrontMatter =
+        serde_norway::from_str(yaml).map_err(|e| format!("broken YAML front matter: {e}"))?;
+    Ok(front.questions)
+}
+
+/// Parses one Markdown article file; `None` for a draft, which is checked like any
+/// article but not published.
 pub(crate) fn parse_article(
     path: &Path,
     id: &str,
     bytes: &[u8],
     base_url: Option<&url::Url>,
-) -> Result<Article, FileError> {
+) -> Result<Option<Article>, FileError> {
     let error = |line: Option<usize>, message: String| FileError {
         path: path.to_path_buf(),
         line,
@@ -80,14 +93,17 @@ pub(crate) fn parse_article(
             "empty body: the article has no text".into(),
         ));
     }
-    Ok(Article {
+    if front.draft {
+        return Ok(None);
+    }
+    Ok(Some(Article {
         id: id.to_string(),
         title,
         url,
         tags: front.tags,
         questions: front.questions,
         sections,
-    })
+    }))
 }
 
 /// The file line of a top-level `key:` of the front matter (which starts on line 2); line 1

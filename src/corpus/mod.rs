@@ -2,6 +2,7 @@
 //! (base URL, synonyms, emergency red flags). Pure parsing; the only I/O is reading files.
 
 mod checks;
+pub mod edit;
 mod markdown;
 pub mod pages;
 mod passages;
@@ -50,6 +51,8 @@ pub struct Corpus {
     /// Saved pages with no article in them (a site's contact form, an index page): reported
     /// with the reason and left out, since any saved website has some.
     pub skipped: Vec<FileError>,
+    /// Draft articles (`draft: true`): checked, not indexed until the mark is removed.
+    pub drafts: Vec<PathBuf>,
 }
 
 /// What is wrong with one corpus file.
@@ -185,6 +188,7 @@ pub fn load_with(dir: &Path, triage: &TriageFile) -> Result<Corpus, CorpusError>
 
     let mut parsed: Vec<(PathBuf, Result<Article, FileError>)> = Vec::new();
     let mut ignored = Vec::new();
+    let mut drafts = Vec::new();
     // Saved web pages are read a folder at a time: boilerplate shows by repeating.
     let mut page_folders: BTreeMap<PathBuf, Vec<(PathBuf, pages::PageKind)>> = BTreeMap::new();
     for path in files {
@@ -195,7 +199,11 @@ pub fn load_with(dir: &Path, triage: &TriageFile) -> Result<Corpus, CorpusError>
                     let id = article_id(&path);
                     markdown::parse_article(&shown, &id, &bytes, base_url.as_ref())
                 });
-                parsed.push((shown, article));
+                match article {
+                    Ok(None) => drafts.push(shown),
+                    Ok(Some(article)) => parsed.push((shown, Ok(article))),
+                    Err(e) => parsed.push((shown, Err(e))),
+                }
             }
             Some(ArticleKind::Page(kind)) => {
                 let folder = path.parent().unwrap_or(dir).to_path_buf();
@@ -255,6 +263,7 @@ pub fn load_with(dir: &Path, triage: &TriageFile) -> Result<Corpus, CorpusError>
         triage,
         ignored,
         skipped,
+        drafts,
     })
 }
 

@@ -21,6 +21,8 @@ pub struct BuildReport {
     pub ignored: Vec<std::path::PathBuf>,
     /// Saved pages left out because they hold no article, with the reason.
     pub skipped: Vec<crate::corpus::FileError>,
+    /// Draft articles, not indexed.
+    pub drafts: Vec<std::path::PathBuf>,
 }
 
 /// Why a build failed; the previous index, if any, stays in service.
@@ -130,6 +132,7 @@ pub fn build(layout: &Layout, progress: &dyn Fn(usize, usize)) -> Result<BuildRe
         elapsed: started.elapsed(),
         ignored: corpus.ignored,
         skipped: corpus.skipped,
+        drafts: corpus.drafts,
     })
 }
 

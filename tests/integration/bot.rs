@@ -108,7 +108,10 @@ impl BotEnv {
             .env("FAQBOT_TIME_ZONE", self.settings.time_zone)
             .env("FAQBOT_WORKING_DAYS", self.settings.working_days)
             .env("FAQBOT_WORKING_HOURS", self.settings.working_hours)
-            .env("FAQBOT_ANSWER_HOURS", self.settings.answer_hours.to_string())
+            .env(
+                "FAQBOT_ANSWER_HOURS",
+                self.settings.answer_hours.to_string(),
+            )
             .env(
                 "FAQBOT_URGENT_MINUTES",
                 self.settings.urgent_minutes.to_string(),
@@ -850,4 +853,36 @@ async fn an_admin_learns_the_id_of_a_group_the_bot_joins_and_other_groups_are_ig
     assert!(log.contains("-100777"), "{log}");
     assert!(!log.contains("what is dialysis"), "{log}");
     assert!(bot.sent(OTHER_GROUP).is_empty());
+}
+
+#[tokio::test]
+async fn an_admin_reviews_what_the_bot_could_not_answer() {
+    let bot = BotEnv::start().await;
+    let ticket = bot
+        .open_ticket("Where can I park my car at the hospital?")
+        .await;
+    bot.expert_replies(&ticket, "Car park B, by the main entrance.")
+        .await;
+    bot.nth(GROUP, 2).await;
+    bot.tg.push_private_text(ADMIN, "Max", "/review");
+    let review = bot.nth(ADMIN, 1).await;
+    for expected in [
+        "Where can I park my car at the hospital?",
+        "asked an expert",
+        "Car park B, by the main entrance.",
+        "tickets: #1",
+    ] {
+        assert!(
+            review.plain_text.contains(expected),
+            "{expected} in {}",
+            review.plain_text
+        );
+    }
+    assert!(!review.plain_text.contains("Anna"), "{}", review.plain_text);
+    let refused = bot.patient_says("/review").await;
+    assert!(
+        !refused.plain_text.contains("park"),
+        "{}",
+        refused.plain_text
+    );
 }
