@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::triage::Level;
 
 /// Every table with rows about a patient, keyed by `chat_id`: what `/forget` erases.
-const PATIENT_TABLES: [&str; 4] = ["questions", "tickets", "feedback", "unreachable"];
+const PATIENT_TABLES: [&str; 5] = ["questions", "tickets", "feedback", "unreachable", "topics"];
 
 /// Questions awaiting a button press and processed update ids are kept this long (seconds).
 pub const RETENTION_SECS: i64 = 7 * 24 * 3600;
@@ -100,6 +100,16 @@ pub struct Ticket {
     pub group_message_id: Option<i32>,
 }
 
+/// A patient's topic in the expert group, when that group is a forum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Topic {
+    /// The patient's chat.
+    pub chat_id: i64,
+    /// Telegram's `message_thread_id` of the topic.
+    pub thread_id: i32,
+    pub open: bool,
+}
+
 /// Anonymous usage counters for `/stats`; they survive `/forget`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Stats {
@@ -183,9 +193,18 @@ ALTER TABLE questions ADD COLUMN decision TEXT;
 ALTER TABLE tickets ADD COLUMN expert_answer TEXT;
 ";
 
+/// When the expert group is a forum: each patient's topic there (`thread_id`, Telegram's
+/// `message_thread_id`), one per patient chat, and whether it is open.
+const SCHEMA_V5: &str = "
+CREATE TABLE topics (
+    chat_id INTEGER PRIMARY KEY, group_id INTEGER NOT NULL, thread_id INTEGER NOT NULL,
+    open INTEGER NOT NULL DEFAULT 1, at INTEGER NOT NULL);
+CREATE UNIQUE INDEX topics_thread ON topics (group_id, thread_id);
+";
+
 /// Every schema change in order; `PRAGMA user_version` counts those applied. The one place
 /// that knows how a database of any earlier version becomes current.
-const MIGRATIONS: [&str; 4] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4];
+const MIGRATIONS: [&str; 5] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5];
 
 /// Brings the schema up to date, each step in one transaction.
 fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
@@ -714,6 +733,77 @@ impl Store {
         })
     }
 
+    /// The patient's topic in the expert group `group`.
+    pub fn topic_of(&self, chat_id: i64, group: i64) -> Result<Option<Topic>> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT chat_id, thread_id, open FROM topics WHERE chat_id = ?1 AND group_id = ?2",
+                params![chat_id, group],
+                Store::topic_row,
+            )
+            .optional()
+        })
+    }
+
+    /// The patient whose topic `thread_id` is in the expert group `group`.
+    pub fn topic_at(&self, group: i64, thread_id: i32) -> Result<Option<Topic>> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT chat_id, thread_id, open FROM topics WHERE group_id = ?1 AND thread_id = ?2",
+                params![group, thread_id],
+                Store::topic_row,
+            )
+            .optional()
+        })
+    }
+
+    fn topic_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Topic> {
+        Ok(Topic {
+            chat_id: r.get(0)?,
+            thread_id: r.get(1)?,
+            open: r.get(2)?,
+        })
+    }
+
+    /// Records a new open topic for the patient in `group`, replacing any earlier one.
+    pub fn set_topic(&self, chat_id: i64, group: i64, thread_id: i32) -> Result<()> {
+        self.with(|c| {
+            c.execute(
+                "INSERT OR REPLACE INTO topics (chat_id, group_id, thread_id, open, at)
+                 VALUES (?1, ?2, ?3, 1, ?4)",
+                params![chat_id, group, thread_id, now()],
+            )
+            .map(drop)
+        })
+    }
+
+    /// Records whether the patient's topic is open.
+    pub fn set_topic_open(&self, chat_id: i64, open: bool) -> Result<()> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE topics SET open = ?2 WHERE chat_id = ?1",
+                params![chat_id, open],
+            )
+            .map(drop)
+        })
+    }
+
+    /// Forgets a topic that no longer exists (an admin deleted it).
+    pub fn drop_topic(&self, chat_id: i64, thread_id: i32) -> Result<()> {
+        self.with(|c| {
+            c.execute(
+                "DELETE FROM topics WHERE chat_id = ?1 AND thread_id = ?2",
+                params![chat_id, thread_id],
+            )
+            .map(drop)
+        })
+    }
+
+    /// The patient's newest ticket, open or closed.
+    pub fn last_ticket_of(&self, chat_id: i64) -> Result<Option<Ticket>> {
+        Ok(self.tickets_where("chat_id = ?1", chat_id)?.pop())
+    }
+
     pub fn set_unreachable(&self, chat_id: i64, unreachable: bool) -> Result<()> {
         self.with(|c| {
             if unreachable {
@@ -744,7 +834,7 @@ impl Store {
     }
 
     /// Erases every row about a patient: questions, tickets (and their message links),
-    /// feedback, reachability. The rows are overwritten (`secure_delete`) and the write-ahead
+    /// feedback, reachability, their topic link. The rows are overwritten (`secure_delete`) and the write-ahead
     /// log is emptied into the database, so no copy stays on disk. Which group messages
     /// belonged to the erased tickets is remembered, without patient data, to tell experts
     /// who reply to them.
@@ -755,6 +845,14 @@ impl Store {
                 "INSERT OR REPLACE INTO erased_links (chat_id, message_id, ticket_id, at)
                  SELECT l.chat_id, l.message_id, l.ticket_id, ?2
                  FROM ticket_links l JOIN tickets t ON t.id = l.ticket_id WHERE t.chat_id = ?1",
+                params![chat_id, now()],
+            )?;
+            // A topic's id is the id of the message that opened it: remembered the same way.
+            tx.execute(
+                "INSERT OR REPLACE INTO erased_links (chat_id, message_id, ticket_id, at)
+                 SELECT group_id, thread_id,
+                        (SELECT COALESCE(MAX(id), 0) FROM tickets WHERE chat_id = ?1), ?2
+                 FROM topics WHERE chat_id = ?1",
                 params![chat_id, now()],
             )?;
             for table in PATIENT_TABLES {
@@ -791,7 +889,7 @@ impl Store {
 
     /// Drops, as of `now`, questions and update ids older than a week (or `keep_days` if
     /// shorter), and tickets (with their message links), feedback and reachability flags
-    /// older than `keep_days`.
+    /// older than `keep_days`; a topic link goes with its patient's last ticket.
     pub fn prune(&self, keep_days: u32, now: i64) -> Result<()> {
         let keep = i64::from(keep_days) * 24 * 3600;
         let short = now - RETENTION_SECS.min(keep);
@@ -809,6 +907,11 @@ impl Store {
             ] {
                 tx.execute(sql, params![cutoff])?;
             }
+            // A topic link goes with the patient's last ticket.
+            tx.execute(
+                "DELETE FROM topics WHERE chat_id NOT IN (SELECT chat_id FROM tickets)",
+                [],
+            )?;
             tx.commit()
         })
     }
@@ -856,9 +959,11 @@ mod tests {
             .save_question(42, "Anna", "why red pee", None, &[])
             .unwrap();
         store.feedback(1, 42, true).unwrap();
+        store.set_topic(42, -5, 77).unwrap();
         drop(store);
 
         let store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.topic_at(-5, 77).unwrap().map(|t| t.chat_id), Some(42));
         let found = store.ticket_for_message(-5, 900).unwrap().unwrap();
         assert!(
             store.ticket_for_message(-6, 900).unwrap().is_none(),
@@ -880,7 +985,30 @@ mod tests {
             store.erased_ticket_for_message(-5, 900).unwrap(),
             Some(ticket.id)
         );
+        assert!(store.topic_of(42, -5).unwrap().is_none());
+        assert_eq!(
+            store.erased_ticket_for_message(-5, 77).unwrap(),
+            Some(ticket.id),
+            "the topic is remembered as erased"
+        );
         assert_eq!(store.stats().unwrap().helpful, 1, "anonymous counters stay");
+    }
+
+    #[test]
+    fn a_patient_has_one_topic_which_closes_reopens_and_is_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        store.set_topic(42, -5, 10).unwrap();
+        let topic = |chat| store.topic_of(chat, -5).unwrap();
+        assert_eq!(topic(42).map(|t| (t.thread_id, t.open)), Some((10, true)));
+        assert!(store.topic_of(42, -6).unwrap().is_none(), "another group");
+        store.set_topic_open(42, false).unwrap();
+        assert_eq!(topic(42).map(|t| t.open), Some(false));
+        store.set_topic(42, -5, 11).unwrap();
+        assert_eq!(topic(42).map(|t| (t.thread_id, t.open)), Some((11, true)));
+        assert!(store.topic_at(-5, 10).unwrap().is_none());
+        store.drop_topic(42, 11).unwrap();
+        assert!(topic(42).is_none());
     }
 
     #[test]
@@ -1004,6 +1132,7 @@ mod tests {
         store.link_message(ticket.id, -5, 900).unwrap();
         store.feedback(1, 42, true).unwrap();
         store.set_unreachable(42, true).unwrap();
+        store.set_topic(42, -5, 10).unwrap();
         store.prune(30, now() + 29 * 24 * 3600).unwrap();
         assert!(store.rows_about(42).unwrap() > 0, "younger rows stay");
         store.prune(30, now() + 31 * 24 * 3600).unwrap();
