@@ -1,6 +1,8 @@
 //! The expert group: tickets posted as copies (the most urgent first), replies relayed to
 //! patients (or held back, with a word to the expert, when the question is closed or its
-//! patient erased it), follow-ups and commands. Reminders are in `reminders`.
+//! patient erased it), follow-ups and commands. In a forum group everything about a patient
+//! goes into their topic (`topics`) and whatever experts write there is relayed. Reminders
+//! are in `reminders`.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::Ordering;
@@ -8,7 +10,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use teloxide::prelude::*;
-use teloxide::types::{MessageId, ReplyParameters};
+use teloxide::types::{MessageId, ReplyParameters, ThreadId};
+use teloxide::RequestError;
 use tokio::sync::{oneshot, Notify};
 use tracing::{error, info, warn};
 
@@ -16,6 +19,7 @@ use super::failure::{telegram_kind, Failure};
 use super::messages;
 use super::metrics::METRICS;
 use super::send::{self, is_unreachable, retry, Effect};
+use super::topics;
 use super::{guard, AppState, ExpertCommand, Handled, HandlerResult, Tg, EXPERT_GROUP_SETTING};
 use crate::store::{now, Offer, Ticket};
 use crate::triage::Level;
@@ -106,8 +110,13 @@ async fn post_waiting(bot: &Tg, state: &AppState) -> Handled {
 }
 
 async fn post_ticket(bot: &Tg, state: &AppState, ticket: &Ticket, guesses: &[Offer]) -> bool {
-    let text = messages::ticket(ticket, guesses);
-    match send::html(bot, state.expert_group(), &text, None, None).await {
+    let text = messages::ticket(ticket, guesses, state.is_forum());
+    let text = text.as_str();
+    let posted = topics::post(bot, state, ticket, |thread| {
+        send::html_in(bot, state.expert_group(), thread, text, None, None)
+    })
+    .await;
+    match posted {
         Ok(posted) => {
             if let Err(e) = state
                 .store
@@ -118,11 +127,7 @@ async fn post_ticket(bot: &Tg, state: &AppState, ticket: &Ticket, guesses: &[Off
             true
         }
         Err(e) => {
-            warn!(
-                ticket = ticket.id,
-                "cannot post the ticket yet: {}",
-                telegram_kind(&e)
-            );
+            warn!(ticket = ticket.id, "cannot post the ticket yet: {e}");
             false
         }
     }
@@ -135,19 +140,29 @@ pub(super) fn round(state: &AppState) -> Duration {
     (shortest / 4).clamp(Duration::from_millis(200), Duration::from_secs(5))
 }
 
-pub(super) fn reply_target(ticket: &Ticket) -> Option<MessageId> {
-    ticket.group_message_id.map(MessageId)
+/// What a message about a ticket replies to: its first message in a plain group; nothing in
+/// the patient's topic (`thread`), where messages simply follow each other.
+pub(super) fn reply_target(ticket: &Ticket, thread: Option<ThreadId>) -> Option<MessageId> {
+    ticket
+        .group_message_id
+        .map(MessageId)
+        .filter(|_| thread.is_none())
 }
 
-/// Posts a patient's follow-up under their ticket.
+/// Answers an expert's message in the group, in the topic it was written in.
+async fn answer_expert(bot: &Tg, msg: &Message, text: &str) -> Result<Message, RequestError> {
+    let thread = topics::thread_of(msg);
+    send::html_in(bot, msg.chat.id, thread, text, None, Some(msg.id)).await
+}
+
+/// Posts a patient's follow-up under their ticket (in their topic in a forum group).
 pub async fn follow_up(bot: &Tg, state: &AppState, ticket: &Ticket, text: &str) -> Handled {
-    let posted = send::html(
-        bot,
-        state.expert_group(),
-        &messages::follow_up(ticket, text),
-        None,
-        reply_target(ticket),
-    )
+    let text = messages::follow_up(ticket, text);
+    let text = text.as_str();
+    let posted = topics::post(bot, state, ticket, |thread| {
+        let reply = reply_target(ticket, thread);
+        send::html_in(bot, state.expert_group(), thread, text, None, reply)
+    })
     .await?;
     // Posted already: a failure to link it must not post it again.
     if let Err(e) = state
@@ -163,15 +178,21 @@ pub async fn follow_up(bot: &Tg, state: &AppState, ticket: &Ticket, text: &str) 
 /// Copies a patient's photo or document into the ticket thread (a copy hides the sender).
 pub async fn attach(bot: &Tg, state: &AppState, ticket: &Ticket, msg: &Message) -> Handled {
     let caption = format!("📎 Attachment for question #{}", ticket.id);
-    let copied = retry("copyMessage", Effect::Delivers, || {
-        let mut request = bot
-            .copy_message(state.expert_group(), msg.chat.id, msg.id)
-            .caption(caption.clone());
-        if let Some(id) = reply_target(ticket) {
-            request =
-                request.reply_parameters(ReplyParameters::new(id).allow_sending_without_reply());
-        }
-        request.send()
+    let caption = caption.as_str();
+    let copied = topics::post(bot, state, ticket, |thread| {
+        retry("copyMessage", Effect::Delivers, move || {
+            let mut request = bot
+                .copy_message(state.expert_group(), msg.chat.id, msg.id)
+                .caption(caption);
+            if let Some(thread) = thread {
+                request = request.message_thread_id(thread);
+            }
+            if let Some(id) = reply_target(ticket, thread) {
+                request = request
+                    .reply_parameters(ReplyParameters::new(id).allow_sending_without_reply());
+            }
+            request.send()
+        })
     })
     .await?;
     if let Err(e) = state
@@ -199,35 +220,63 @@ pub async fn reply(bot: Tg, msg: Message, state: Arc<AppState>) -> HandlerResult
                 .erased_ticket_for_message(group.0, replied.id.0)?
             {
                 info!(ticket = id, "reply to an erased question");
-                let note = messages::patient_erased(id);
-                send::html(&bot, group, &note, None, Some(msg.id)).await?;
+                answer_expert(&bot, &msg, &messages::patient_erased(id)).await?;
             }
             return Ok(());
         };
-        if !ticket.open {
-            info!(ticket = ticket.id, "reply to a closed question held back");
-            let note = messages::reply_to_closed(ticket.id);
-            let sent = send::html(&bot, group, &note, None, Some(msg.id)).await?;
-            state.store.link_message(ticket.id, group.0, sent.id.0)?;
-            return Ok(());
-        }
-        relay(&bot, &state, &msg, &ticket).await
+        relay_if_open(&bot, &state, &msg, &ticket).await
     })
     .await
+}
+
+/// Whatever an expert writes in a patient's topic (forum mode): relayed to the patient's
+/// newest question like a reply, held back if it is closed, answered with a note if the
+/// patient erased their data. Topics that are not a patient's are left alone.
+pub async fn in_topic(bot: Tg, msg: Message, state: Arc<AppState>) -> HandlerResult {
+    guard("expert in topic", async {
+        let Some(thread) = topics::thread_of(&msg).filter(|_| topics::written_by_expert(&msg))
+        else {
+            return Ok(());
+        };
+        let group = msg.chat.id.0;
+        let Some(topic) = state.store.topic_at(group, thread.0 .0)? else {
+            if let Some(id) = state.store.erased_ticket_for_message(group, thread.0 .0)? {
+                info!(ticket = id, "message in the topic of an erased question");
+                answer_expert(&bot, &msg, &messages::patient_erased(id)).await?;
+            }
+            return Ok(());
+        };
+        let ticket = match state.store.open_ticket_of(topic.chat_id)? {
+            Some(open) => Some(open),
+            None => state.store.last_ticket_of(topic.chat_id)?,
+        };
+        match ticket {
+            Some(ticket) => relay_if_open(&bot, &state, &msg, &ticket).await,
+            None => Ok(()),
+        }
+    })
+    .await
+}
+
+/// Relays an expert's message about `ticket`, or holds it back if the ticket is closed.
+async fn relay_if_open(bot: &Tg, state: &AppState, msg: &Message, ticket: &Ticket) -> Handled {
+    if !ticket.open {
+        info!(ticket = ticket.id, "reply to a closed question held back");
+        let note = messages::reply_to_closed(ticket.id);
+        let sent = answer_expert(bot, msg, &note).await?;
+        state
+            .store
+            .link_message(ticket.id, msg.chat.id.0, sent.id.0)?;
+        return Ok(());
+    }
+    relay(bot, state, msg, ticket).await
 }
 
 /// Sends an expert's reply to the ticket's patient, and tells the group how it went.
 async fn relay(bot: &Tg, state: &AppState, msg: &Message, ticket: &Ticket) -> Handled {
     let group = msg.chat.id;
     let Some(text) = msg.text().or(msg.caption()) else {
-        send::html(
-            bot,
-            group,
-            "Please answer in text, so I can relay it.",
-            None,
-            Some(msg.id),
-        )
-        .await?;
+        answer_expert(bot, msg, "Please answer in text, so I can relay it.").await?;
         return Ok(());
     };
     let patient = ChatId(ticket.chat_id);
@@ -260,7 +309,7 @@ async fn relay(bot: &Tg, state: &AppState, msg: &Message, ticket: &Ticket) -> Ha
             messages::delivery_failed(ticket.id)
         }
     };
-    let confirmation = send::html(bot, group, &note, None, Some(msg.id)).await?;
+    let confirmation = answer_expert(bot, msg, &note).await?;
     state
         .store
         .link_message(ticket.id, group.0, confirmation.id.0)?;
@@ -274,12 +323,14 @@ pub async fn command(
     state: Arc<AppState>,
 ) -> HandlerResult {
     guard("expert command", async {
-        let group = msg.chat.id;
+        // Whose topic to close after answering, or to reopen before.
+        let mut close_topic_of = None;
         let text = match command {
             ExpertCommand::Open => messages::open_tickets(&state.store.open_tickets()?, now()),
             ExpertCommand::Close(arg) => match ticket_number(&state, &msg, &arg)? {
                 Some(id) if state.store.close_ticket(id)? => {
                     info!(ticket = id, "ticket closed");
+                    close_topic_of = state.store.ticket(id)?.map(|t| t.chat_id);
                     messages::closed(id)
                 }
                 Some(id) => messages::not_open(id),
@@ -288,29 +339,46 @@ pub async fn command(
             ExpertCommand::Reopen(arg) => match ticket_number(&state, &msg, &arg)? {
                 Some(id) if state.store.reopen_ticket(id)? => {
                     info!(ticket = id, "ticket reopened");
+                    if let Some(ticket) = state.store.ticket(id)? {
+                        if let Err(e) = topics::reopen(&bot, &state, ticket.chat_id).await {
+                            warn!(ticket = id, "cannot reopen the topic: {e}");
+                        }
+                    }
                     messages::reopened(id)
                 }
                 Some(id) => messages::not_closed(id),
                 None => messages::reopen_usage(),
             },
         };
-        send::html(&bot, group, &text, None, Some(msg.id)).await?;
+        answer_expert(&bot, &msg, &text).await?;
+        if let Some(patient) = close_topic_of {
+            topics::close(&bot, &state, patient).await?;
+        }
         Ok(())
     })
     .await
 }
 
-/// The ticket a command names: `NUMBER` (or `#NUMBER`), else the one it replies to.
+/// The ticket a command names: `NUMBER` (or `#NUMBER`), else the one it replies to, else
+/// (in a patient's topic) the patient's newest one.
 fn ticket_number(state: &AppState, msg: &Message, arg: &str) -> Result<Option<i64>, Failure> {
-    let replied = match msg.reply_to_message() {
-        Some(m) => state
-            .store
-            .ticket_for_message(msg.chat.id.0, m.id.0)?
-            .map(|t| t.id),
-        None => None,
-    };
     let number = arg.trim().trim_start_matches('#').parse::<i64>().ok();
-    Ok(number.or(replied))
+    if number.is_some() {
+        return Ok(number);
+    }
+    let group = msg.chat.id.0;
+    if let Some(m) = msg.reply_to_message() {
+        if let Some(ticket) = state.store.ticket_for_message(group, m.id.0)? {
+            return Ok(Some(ticket.id));
+        }
+    }
+    let Some(thread) = topics::thread_of(msg).filter(|_| state.is_forum()) else {
+        return Ok(None);
+    };
+    Ok(match state.store.topic_at(group, thread.0 .0)? {
+        Some(topic) => state.store.last_ticket_of(topic.chat_id)?.map(|t| t.id),
+        None => None,
+    })
 }
 
 /// The group became a supergroup: follow it to its new chat id.

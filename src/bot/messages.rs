@@ -345,8 +345,27 @@ pub fn expired() -> String {
     "That question has expired. Please ask it again.".to_string()
 }
 
-/// The ticket as posted in the expert group: a copy, with the patient's first name only.
-pub fn ticket(ticket: &Ticket, guesses: &[Offer]) -> String {
+/// Longest first name in a topic's title, in characters (Telegram allows 128 for the title).
+const TOPIC_NAME_CHARS: usize = 32;
+
+/// A patient's topic title in a forum expert group: "#12 Anna". Only the first word of the
+/// first name (people often type their whole name there), never a surname, username or id.
+pub fn topic_name(ticket_id: i64, first_name: &str) -> String {
+    let first: String = first_name
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(TOPIC_NAME_CHARS)
+        .collect();
+    let first = if first.is_empty() { "Patient" } else { &first };
+    format!("#{ticket_id} {first}")
+}
+
+/// The ticket as posted in the expert group: a copy, with the patient's first name only. In
+/// a forum group it opens the patient's topic, where experts simply write.
+pub fn ticket(ticket: &Ticket, guesses: &[Offer], in_topic: bool) -> String {
     let flag = level_flag(ticket.urgency);
     let mut text = format!(
         "🆕 <b>Question #{}</b>{flag}\nFrom: {}\n\n{}\n",
@@ -365,7 +384,11 @@ pub fn ticket(ticket: &Ticket, guesses: &[Offer]) -> String {
             ));
         }
     }
-    text.push_str("\n↩️ <i>Reply to this message to answer the patient.</i>");
+    if in_topic {
+        text.push_str("\n💬 <i>Write in this topic to answer the patient.</i>");
+    } else {
+        text.push_str("\n↩️ <i>Reply to this message to answer the patient.</i>");
+    }
     text
 }
 
@@ -425,7 +448,7 @@ pub fn patient_erased(ticket_id: i64) -> String {
 pub fn reply_to_closed(ticket_id: i64) -> String {
     format!(
         "⚠️ Not delivered: question #{ticket_id} is closed. To send this answer to the \
-         patient, send /reopen {ticket_id}, then reply again."
+         patient, send /reopen {ticket_id}, then send it again."
     )
 }
 
@@ -620,6 +643,15 @@ mod tests {
             topic: None,
             reason: String::new(),
         }
+    }
+
+    #[test]
+    fn a_topic_is_titled_with_the_ticket_number_and_the_first_word_of_the_first_name() {
+        assert_eq!(topic_name(1, "Anna"), "#1 Anna");
+        assert_eq!(topic_name(12, "  Anna Maria Schmidt "), "#12 Anna");
+        assert_eq!(topic_name(3, " \n"), "#3 Patient");
+        let long = topic_name(99_999, &"W".repeat(500));
+        assert_eq!(long.chars().count(), "#99999 ".len() + TOPIC_NAME_CHARS);
     }
 
     #[test]

@@ -14,10 +14,11 @@ mod prune;
 mod reminders;
 mod send;
 mod startup;
+mod topics;
 mod webhook;
 
 use std::panic::AssertUnwindSafe;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use arc_swap::ArcSwap;
@@ -55,6 +56,10 @@ pub struct AppState {
     policy: Policy,
     store: Store,
     expert_group: AtomicI64,
+    /// The expert group is a forum: each patient's tickets go into their own topic.
+    forum: AtomicBool,
+    /// Creating, reopening and closing topics one at a time, so a patient never gets two.
+    topic_lock: tokio::sync::Mutex<()>,
     admins: Vec<u64>,
     flood: Mutex<FloodGate>,
     reminder_after: std::time::Duration,
@@ -72,6 +77,18 @@ pub struct AppState {
 impl AppState {
     fn expert_group(&self) -> ChatId {
         ChatId(self.expert_group.load(Ordering::Relaxed))
+    }
+
+    fn is_forum(&self) -> bool {
+        self.forum.load(Ordering::Relaxed)
+    }
+
+    /// Follows the expert group's chat as its messages show it (topics turned on or off).
+    fn follow_forum(&self, chat: &teloxide::types::Chat) {
+        let forum = topics::is_forum(chat);
+        if self.forum.swap(forum, Ordering::Relaxed) != forum {
+            info!(forum, "the expert group's topics were turned on or off");
+        }
     }
 
     fn is_admin(&self, user: Option<&teloxide::types::User>) -> bool {
@@ -117,8 +134,13 @@ pub fn schema() -> UpdateHandler<Box<dyn std::error::Error + Send + Sync + 'stat
             }
         }
     });
-    let in_expert_group =
-        dptree::filter(|msg: Message, state: Arc<AppState>| msg.chat.id == state.expert_group());
+    let in_expert_group = dptree::filter(|msg: Message, state: Arc<AppState>| {
+        let ours = msg.chat.id == state.expert_group();
+        if ours {
+            state.follow_forum(&msg.chat);
+        }
+        ours
+    });
     let private = dptree::filter(|msg: Message| msg.chat.is_private());
     let other_groups = dptree::filter(|msg: Message, state: Arc<AppState>| {
         !msg.chat.is_private() && msg.chat.id != state.expert_group()
@@ -133,6 +155,12 @@ pub fn schema() -> UpdateHandler<Box<dyn std::error::Error + Send + Sync + 'stat
             dptree::entry()
                 .filter_command::<ExpertCommand>()
                 .endpoint(experts::command),
+        )
+        .branch(
+            dptree::filter(|msg: Message, state: Arc<AppState>| {
+                state.is_forum() && topics::thread_of(&msg).is_some()
+            })
+            .endpoint(experts::in_topic),
         )
         .branch(
             dptree::filter(|msg: Message| msg.reply_to_message().is_some())
@@ -221,6 +249,8 @@ pub async fn serve(config: BotConfig) -> anyhow::Result<()> {
         policy: config.policy,
         store,
         expert_group: AtomicI64::new(expert_group),
+        forum: AtomicBool::new(topics::detect(&bot, ChatId(expert_group)).await),
+        topic_lock: tokio::sync::Mutex::new(()),
         admins: config.admins.clone(),
         flood: Mutex::new(FloodGate::new(config.flood_per_minute)),
         reminder_after: config.reminder_after,
@@ -259,6 +289,7 @@ pub async fn serve(config: BotConfig) -> anyhow::Result<()> {
     startup::shut_down_on(stop, dispatcher.shutdown_token());
     info!(
         expert_group,
+        forum = state.is_forum(),
         admins = state.admins.len(),
         "faqbot is serving"
     );

@@ -1,6 +1,7 @@
 //! Waiting questions brought back to the experts: a routine one after the reminder period
 //! of working time, only while the team is at work; an urgent one every re-raise interval,
-//! at any hour, marked with its level, as a reply to its ticket so the thread is at hand.
+//! at any hour, marked with its level, as a reply to its ticket (or in the patient's topic)
+//! so the thread is at hand.
 //! [`due`] decides (pure); the round posts what it decides.
 
 use std::sync::Arc;
@@ -12,6 +13,7 @@ use tracing::{error, info, warn};
 use super::experts::{reply_target, round};
 use super::messages;
 use super::send;
+use super::topics;
 use super::{AppState, Handled, Tg};
 use crate::hours::{instant, Schedule};
 use crate::store::{now, Ticket};
@@ -99,8 +101,12 @@ async fn post(bot: &Tg, state: &AppState, ticket: &Ticket, nudge: Nudge, now: i6
             messages::reminder(ticket, waited, working)
         }
     };
-    let group = state.expert_group();
-    let posted = send::html(bot, group, &text, None, reply_target(ticket)).await?;
+    let text = text.as_str();
+    let posted = topics::post(bot, state, ticket, |thread| {
+        let reply = reply_target(ticket, thread);
+        send::html_in(bot, state.expert_group(), thread, text, None, reply)
+    })
+    .await?;
     state
         .store
         .link_message(ticket.id, posted.chat.id.0, posted.id.0)?;

@@ -8,7 +8,7 @@ use std::future::Future;
 use std::time::{Duration, Instant};
 
 use teloxide::prelude::*;
-use teloxide::types::{InlineKeyboardMarkup, MessageId, ParseMode, ReplyParameters};
+use teloxide::types::{InlineKeyboardMarkup, MessageId, ParseMode, ReplyParameters, ThreadId};
 use teloxide::{ApiError, RequestError};
 use tracing::warn;
 
@@ -46,16 +46,48 @@ pub fn is_unreachable(error: &RequestError) -> bool {
     )
 }
 
-/// Whether trying again may succeed.
+/// What Telegram said about a forum topic a call named.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TopicTrouble {
+    /// The topic is gone (an admin deleted it): `message thread not found`, `TOPIC_DELETED`,
+    /// `TOPIC_ID_INVALID`.
+    Gone,
+    /// The topic is closed: `TOPIC_CLOSED`.
+    Closed,
+    /// It already was as asked (closing a closed topic): `TOPIC_NOT_MODIFIED`.
+    Unchanged,
+}
+
+/// The trouble with a topic an error reports; teloxide knows none of these descriptions, so
+/// they come as `ApiError::Unknown` with Telegram's description.
+pub fn topic_trouble(error: &RequestError) -> Option<TopicTrouble> {
+    let RequestError::Api(ApiError::Unknown(description)) = error else {
+        return None;
+    };
+    let description = description.to_ascii_lowercase();
+    let says = |what: &str| description.contains(what);
+    if says("message thread not found") || says("topic_deleted") || says("topic_id_invalid") {
+        Some(TopicTrouble::Gone)
+    } else if says("topic_closed") {
+        Some(TopicTrouble::Closed)
+    } else if says("topic_not_modified") {
+        Some(TopicTrouble::Unchanged)
+    } else {
+        None
+    }
+}
+
+/// Whether trying again may succeed (a topic's trouble needs something done first).
 fn is_transient(error: &RequestError) -> bool {
-    matches!(
+    let transient = matches!(
         error,
         RequestError::Network(_)
             | RequestError::Io(_)
             | RequestError::InvalidJson { .. }
             | RequestError::RetryAfter(_)
             | RequestError::Api(ApiError::Unknown(_))
-    )
+    );
+    transient && topic_trouble(error).is_none()
 }
 
 /// Whether Telegram may have carried out a call that failed: the request went out but its
@@ -140,8 +172,23 @@ pub async fn html(
     keyboard: Option<InlineKeyboardMarkup>,
     reply_to: Option<MessageId>,
 ) -> Result<Message, RequestError> {
+    html_in(bot, chat, None, text, keyboard, reply_to).await
+}
+
+/// Sends an HTML message into a forum topic (`thread`), or the chat itself for `None`.
+pub async fn html_in(
+    bot: &Tg,
+    chat: ChatId,
+    thread: Option<ThreadId>,
+    text: &str,
+    keyboard: Option<InlineKeyboardMarkup>,
+    reply_to: Option<MessageId>,
+) -> Result<Message, RequestError> {
     retry("sendMessage", Effect::Delivers, || {
         let mut request = bot.send_message(chat, text).parse_mode(ParseMode::Html);
+        if let Some(thread) = thread {
+            request = request.message_thread_id(thread);
+        }
         if let Some(keyboard) = keyboard.clone() {
             request = request.reply_markup(keyboard);
         }
@@ -216,6 +263,25 @@ mod tests {
             next_wait(&wait(50), Effect::Delivers, 2, FIRST_BACKOFF, later),
             None
         );
+    }
+
+    #[test]
+    fn a_topic_in_trouble_is_not_tried_again_as_it_is() {
+        let said = |what: &str| RequestError::Api(ApiError::Unknown(what.into()));
+        for (description, trouble) in [
+            ("Bad Request: message thread not found", TopicTrouble::Gone),
+            ("Bad Request: TOPIC_DELETED", TopicTrouble::Gone),
+            ("Bad Request: TOPIC_CLOSED", TopicTrouble::Closed),
+            ("Bad Request: TOPIC_NOT_MODIFIED", TopicTrouble::Unchanged),
+        ] {
+            let error = said(description);
+            assert_eq!(topic_trouble(&error), Some(trouble), "{description}");
+            assert_eq!(
+                next_wait(&error, Effect::Delivers, 1, FIRST_BACKOFF, NOW),
+                None
+            );
+        }
+        assert_eq!(topic_trouble(&server_error()), None);
     }
 
     #[test]
