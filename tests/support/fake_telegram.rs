@@ -8,21 +8,33 @@
 //!
 //! What it does:
 //! - **Updates.** Tests script users with the `push_*` helpers (private texts, also written a
-//!   while ago; group texts, also replying to a message; button presses; photos; stickers;
-//!   edits; group→supergroup migration; raw updates). `getUpdates` follows Telegram: updates
+//!   while ago; group texts, also replying to a message; texts in a forum topic; button
+//!   presses; photos; stickers; edits; group→supergroup migration; raw updates). `getUpdates` follows Telegram: updates
 //!   with `update_id < offset` are confirmed and dropped for good, unconfirmed updates are
 //!   delivered again on the next call (also to a new bot process after a restart), `timeout`
 //!   long-polls until an update is queued or the timeout elapses, and `limit` caps the batch.
 //!   A long poll stays tied to its connection and never removes anything itself, so the poll
 //!   of a killed bot ends without taking updates.
 //! - **Bot methods.** `getMe`, `getWebhookInfo` (no webhook is set: teloxide's polling asks
-//!   before it starts), `getUpdates`, `setMyCommands`, `sendMessage`, `copyMessage` and
-//!   `answerCallbackQuery`: what faqbot and teloxide's polling call. Every other method
-//!   answers `{"ok":true,"result":true}`; every call is recorded.
+//!   before it starts), `getUpdates`, `setMyCommands`, `getChat`, `sendMessage`,
+//!   `copyMessage`, `answerCallbackQuery`, `createForumTopic`, `closeForumTopic`,
+//!   `reopenForumTopic` and `deleteForumTopic`: what faqbot and teloxide's polling call.
+//!   Every other method answers `{"ok":true,"result":true}`; every call is recorded.
+//! - **Forums.** [`FakeTelegram::make_forum`] turns topics on in a group (a supergroup with
+//!   `is_forum: true` in `getChat` and in its messages' `chat`). A created topic is opened by
+//!   a `forum_topic_created` service message whose id is its `message_thread_id`; messages
+//!   sent into it (`message_thread_id`, or a reply to a message in it) carry
+//!   `message_thread_id` and `is_topic_message: true`, and so do texts pushed with
+//!   [`FakeTelegram::push_topic_text`], which reply to the opening message as Telegram's do.
+//!   [`FakeTelegram::delete_topic`] deletes a topic with its messages as an admin would.
+//!   Sending to a deleted or unknown topic answers 400 `Bad Request: message thread not
+//!   found`, to a closed one `Bad Request: TOPIC_CLOSED`; closing a closed topic or reopening
+//!   an open one answers `Bad Request: TOPIC_NOT_MODIFIED`, and naming a deleted topic in
+//!   those methods `Bad Request: TOPIC_ID_INVALID`.
 //! - **Realistic messages.** Sent messages come back as full `Message` objects (copies as
 //!   `{"message_id": N}`): per-chat incrementing `message_id`, `date`, a `chat` of the right
-//!   type (private for positive ids, group for negative ids, supergroup for ids below -10^12
-//!   or after a migration), `from` = the bot, the parsed text and entities, the inline
+//!   type (private for positive ids, group for negative ids, supergroup for ids below -10^12,
+//!   after a migration or once a forum), `from` = the bot, the parsed text and entities, the inline
 //!   keyboard echoed, and `reply_to_message` carrying the whole original message.
 //! - **Validation like Telegram.** Texts are limited to 4096 characters and captions to 1024
 //!   after entity parsing and trimming; HTML is parsed with Telegram's tag set and its error
@@ -46,7 +58,11 @@
 //! (Telegram marks bot commands; teloxide reads commands from the text); sending to a chat
 //! nobody has written from is allowed; group privacy mode is off; `allowed_updates` is
 //! ignored (teloxide asks for every kind); a second concurrent `getUpdates` does not end the
-//! first with 409 Conflict. Method names are recorded in lower camel case (`"sendMessage"`,
+//! first with 409 Conflict. Forum topics: the bot is taken to be an admin that may manage
+//! topics, yet sends to a closed topic are refused (Telegram lets such admins write there);
+//! `TOPIC_ID_INVALID` for a deleted topic in `closeForumTopic`/`reopenForumTopic`, and
+//! `TOPIC_TITLE_EMPTY`/`TOPIC_TITLE_TOO_LONG` for bad names, are unverified guesses; the
+//! service messages of topics are stored but not delivered as updates. Method names are recorded in lower camel case (`"sendMessage"`,
 //! although teloxide sends `"SendMessage"`).
 //!
 //! State lives in an `Arc<std::sync::Mutex<..>>` that is never held across an `.await`, so
@@ -82,6 +98,10 @@ const MAX_CAPTION_CHARS: usize = 1024;
 const MAX_CALLBACK_DATA_BYTES: usize = 64;
 /// Most buttons an inline keyboard may have.
 const MAX_INLINE_BUTTONS: usize = 100;
+/// Longest forum topic name Telegram accepts, in characters.
+const MAX_TOPIC_NAME_CHARS: usize = 128;
+/// The icon colour of created topics (one of the six Telegram allows).
+const TOPIC_ICON_COLOR: u32 = 7_322_096;
 /// Chat ids below this are supergroups; other negative ids are basic groups.
 const SUPERGROUP_ID_BELOW: i64 = -1_000_000_000_000;
 /// Longest `getUpdates` long poll the fake honours, in seconds.
@@ -210,6 +230,21 @@ pub struct SentMessage {
     pub reply_markup: Option<Value>,
     /// `message_id` of the message it replies to.
     pub reply_to: Option<i32>,
+    /// The forum topic it was posted in (`message_thread_id`), if any.
+    pub thread_id: Option<i32>,
+}
+
+/// A forum topic as the fake keeps it, for tests to check.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TopicInfo {
+    /// Its `message_thread_id`: the id of the service message that opened it.
+    pub thread_id: i32,
+    /// Its title.
+    pub name: String,
+    /// Closed with `closeForumTopic`.
+    pub closed: bool,
+    /// Deleted (by the bot or an admin): its messages are gone and sends to it are refused.
+    pub deleted: bool,
 }
 
 /// The fake server; dropping it stops the server.
@@ -426,6 +461,64 @@ impl FakeTelegram {
         })
     }
 
+    /// Makes `chat_id` a forum supergroup (topics turned on): `is_forum: true` in `getChat` and
+    /// in its messages' `chat`, and the forum-topic methods work in it. Call it before the bot
+    /// starts, as an admin would have set the group up.
+    pub fn make_forum(&self, chat_id: i64) {
+        self.with_push(|st| {
+            let chat = st.ensure_chat(chat_id);
+            let title = chat.title();
+            chat.kind = ChatKind::Supergroup { title };
+            chat.forum = true;
+        });
+    }
+
+    /// Queues a `message` update: `user_id` writes `text` in topic `thread_id` of the forum
+    /// `chat_id`, without replying to anything. As Telegram does, the message carries
+    /// `message_thread_id`, `is_topic_message: true`, and the topic's opening service message
+    /// as `reply_to_message`. Returns the `message_id`.
+    ///
+    /// # Panics
+    /// If the chat has no such live topic.
+    pub fn push_topic_text(&self, chat_id: i64, thread_id: i32, user_id: i64, text: &str) -> i32 {
+        self.with_push(|st| {
+            assert!(
+                st.live_topic(chat_id, thread_id).is_some(),
+                "push_topic_text: chat {chat_id} has no topic {thread_id}"
+            );
+            let root = st.stored(chat_id, thread_id).map(|m| strip_reply(&m.json));
+            let mut content = text_content(text);
+            content.insert("message_thread_id".into(), json!(thread_id));
+            content.insert("is_topic_message".into(), json!(true));
+            if let Some(root) = root {
+                content.insert("reply_to_message".into(), root);
+            }
+            let msg = st.add_user_message(chat_id, user_id, content);
+            st.enqueue(json!({ "message": msg }));
+            message_id_of(&msg)
+        })
+    }
+
+    /// An admin deletes topic `thread_id` of `chat_id` with all its messages (no update is
+    /// queued: Telegram sends none). Sends to it then answer 400 `message thread not found`.
+    ///
+    /// # Panics
+    /// If the chat has no such live topic.
+    pub fn delete_topic(&self, chat_id: i64, thread_id: i32) {
+        let deleted = self.with_push(|st| st.delete_topic(chat_id, thread_id));
+        assert!(
+            deleted,
+            "delete_topic: chat {chat_id} has no topic {thread_id}"
+        );
+    }
+
+    /// The topics of a forum, deleted ones included, in creation order.
+    pub fn topics(&self, chat_id: i64) -> Vec<TopicInfo> {
+        let st = self.lock();
+        let topics = st.chats.get(&chat_id).map(|c| c.topics.values().cloned());
+        topics.into_iter().flatten().collect()
+    }
+
     /// Queues any update as given; its `update_id` is set to the next id, which is returned.
     pub fn push_raw_update(&self, update: Value) -> i64 {
         self.with_push(|st| st.enqueue(update))
@@ -469,6 +562,22 @@ impl FakeTelegram {
         self.wait_until(timeout, &what, |st| {
             let sent = st.sent_to(chat_id);
             (sent.len() >= count).then_some(sent)
+        })
+        .await
+    }
+
+    /// Waits until the bot has a message in `chat_id` for which `matches` holds; returns the
+    /// first such message.
+    pub async fn wait_for_message(
+        &self,
+        chat_id: i64,
+        what: &str,
+        timeout: Duration,
+        matches: impl Fn(&SentMessage) -> bool,
+    ) -> Result<SentMessage, String> {
+        let what = format!("a message in chat {chat_id}: {what}");
+        self.wait_until(timeout, &what, |st| {
+            st.sent_to(chat_id).into_iter().find(|m| matches(m))
         })
         .await
     }
@@ -588,6 +697,10 @@ struct ChatState {
     next_message_id: i32,
     messages: BTreeMap<i32, StoredMessage>,
     migrated_to: Option<i64>,
+    /// A supergroup with topics turned on.
+    forum: bool,
+    /// The forum's topics by `message_thread_id`.
+    topics: BTreeMap<i32, TopicInfo>,
 }
 
 enum ChatKind {
@@ -647,19 +760,46 @@ impl State {
             next_message_id: 1,
             messages: BTreeMap::new(),
             migrated_to: None,
+            forum: false,
+            topics: BTreeMap::new(),
         })
     }
 
     fn chat_json(&mut self, chat_id: i64) -> Value {
-        match &self.ensure_chat(chat_id).kind {
+        let chat = self.ensure_chat(chat_id);
+        match &chat.kind {
             ChatKind::Private { first_name } => {
                 json!({ "id": chat_id, "type": "private", "first_name": first_name })
             }
             ChatKind::Group { title } => json!({ "id": chat_id, "type": "group", "title": title }),
+            ChatKind::Supergroup { title } if chat.forum => {
+                json!({ "id": chat_id, "type": "supergroup", "title": title, "is_forum": true })
+            }
             ChatKind::Supergroup { title } => {
                 json!({ "id": chat_id, "type": "supergroup", "title": title })
             }
         }
+    }
+
+    /// A forum's live (not deleted) topic.
+    fn live_topic(&self, chat_id: i64, thread_id: i32) -> Option<&TopicInfo> {
+        let chat = self.chats.get(&chat_id).filter(|c| c.forum)?;
+        chat.topics.get(&thread_id).filter(|t| !t.deleted)
+    }
+
+    /// Deletes a topic and every message in it, as Telegram does.
+    fn delete_topic(&mut self, chat_id: i64, thread_id: i32) -> bool {
+        let Some(chat) = self.chats.get_mut(&chat_id) else {
+            return false;
+        };
+        let Some(topic) = chat.topics.get_mut(&thread_id).filter(|t| !t.deleted) else {
+            return false;
+        };
+        topic.deleted = true;
+        let in_topic = |m: &StoredMessage| m.json["message_thread_id"].as_i64();
+        chat.messages
+            .retain(|_, m| in_topic(m) != Some(i64::from(thread_id)));
+        true
     }
 
     fn stored(&self, chat_id: i64, message_id: i32) -> Option<&StoredMessage> {
@@ -1002,8 +1142,13 @@ fn dispatch(st: &mut State, method: &str, p: &Map<String, Value>) -> Reply {
             "pending_update_count": st.queue.len(),
         })),
         "setMyCommands" => set_my_commands(p),
+        "getChat" => st.get_chat(p),
         "sendMessage" => st.send_message(p),
         "copyMessage" => st.copy_message(p),
+        "createForumTopic" => st.create_forum_topic(p),
+        "closeForumTopic" => st.set_topic_closed(p, true),
+        "reopenForumTopic" => st.set_topic_closed(p, false),
+        "deleteForumTopic" => st.delete_forum_topic(p),
         "answerCallbackQuery" => st.answer_callback_query(p),
         _ => Ok(json!(true)),
     };
@@ -1126,7 +1271,8 @@ impl State {
         if text.chars().count() > MAX_TEXT_CHARS {
             return Err(Reply::bad_request("message is too long"));
         }
-        let mut content = Map::new();
+        let thread_id = self.send_thread(chat_id, p)?;
+        let mut content = thread_content(thread_id);
         content.insert("text".into(), json!(text));
         if !entities.is_empty() {
             content.insert("entities".into(), Value::Array(entities));
@@ -1140,6 +1286,7 @@ impl State {
             parse_mode,
             reply_markup: p.get("reply_markup").filter(|v| !v.is_null()).cloned(),
             reply_to,
+            thread_id,
         };
         Ok(self.add_message(chat_id, bot_json(), content, Some(sent)))
     }
@@ -1163,6 +1310,8 @@ impl State {
         if content.is_empty() {
             return Err(Reply::bad_request("message can't be copied"));
         }
+        let thread_id = self.send_thread(chat_id, p)?;
+        content.extend(thread_content(thread_id));
         let new_caption = p_str(p, "caption").filter(|_| !content.contains_key("text"));
         let parse_mode = new_caption.as_ref().and_then(|_| p_str(p, "parse_mode"));
         if let Some(raw) = &new_caption {
@@ -1194,9 +1343,132 @@ impl State {
             parse_mode,
             reply_markup: p.get("reply_markup").filter(|v| !v.is_null()).cloned(),
             reply_to,
+            thread_id,
         };
         let msg = self.add_message(chat_id, bot_json(), content, Some(sent));
         Ok(json!({ "message_id": msg["message_id"] }))
+    }
+
+    /// The topic a message the bot sends goes into: `message_thread_id`, else the topic of
+    /// the message it replies to (as Telegram infers it). A deleted or unknown topic answers
+    /// `message thread not found`, a closed one `TOPIC_CLOSED` (see the module docs).
+    fn send_thread(&self, chat_id: i64, p: &Map<String, Value>) -> Result<Option<i32>, Reply> {
+        let asked = p_i64(p, "message_thread_id").and_then(|t| i32::try_from(t).ok());
+        let replied = match p.get("reply_parameters") {
+            Some(Value::Object(rp)) => p_i64(rp, "message_id")
+                .and_then(|id| i32::try_from(id).ok())
+                .and_then(|id| self.stored(chat_id, id))
+                .filter(|m| m.json["is_topic_message"] == json!(true))
+                .and_then(|m| m.json["message_thread_id"].as_i64())
+                .and_then(|t| i32::try_from(t).ok()),
+            _ => None,
+        };
+        let Some(thread_id) = asked.or(replied) else {
+            return Ok(None);
+        };
+        let topic = self
+            .chats
+            .get(&chat_id)
+            .filter(|c| c.forum)
+            .and_then(|c| c.topics.get(&thread_id));
+        match topic {
+            None => Err(Reply::bad_request("message thread not found")),
+            Some(t) if t.deleted => Err(Reply::bad_request("message thread not found")),
+            Some(t) if t.closed => Err(Reply::bad_request("TOPIC_CLOSED")),
+            Some(_) => Ok(Some(thread_id)),
+        }
+    }
+
+    /// `getChat`: the chat with the fields teloxide's `ChatFullInfo` needs.
+    fn get_chat(&mut self, p: &Map<String, Value>) -> Result<Value, Reply> {
+        let chat_id = require_chat_id(p, "chat_id")?;
+        if chat_id == 0 {
+            return Err(Reply::bad_request("chat not found"));
+        }
+        let mut chat = self.chat_json(chat_id);
+        chat["accent_color_id"] = json!(0);
+        chat["max_reaction_count"] = json!(11);
+        chat["accepted_gift_types"] = json!({
+            "unlimited_gifts": false, "limited_gifts": false,
+            "unique_gifts": false, "premium_subscription": false,
+        });
+        Ok(chat)
+    }
+
+    /// A forum chat for the forum-topic methods.
+    fn forum_chat(&mut self, p: &Map<String, Value>) -> Result<i64, Reply> {
+        let chat_id = require_chat_id(p, "chat_id")?;
+        self.check_can_send(chat_id)?;
+        if !self.ensure_chat(chat_id).forum {
+            return Err(Reply::bad_request("the chat is not a forum"));
+        }
+        Ok(chat_id)
+    }
+
+    /// `createForumTopic`: a service message `forum_topic_created` opens the topic, and its
+    /// id is the topic's `message_thread_id`.
+    fn create_forum_topic(&mut self, p: &Map<String, Value>) -> Result<Value, Reply> {
+        let chat_id = self.forum_chat(p)?;
+        let name = p_str(p, "name").unwrap_or_default();
+        if name.trim().is_empty() {
+            return Err(Reply::bad_request("TOPIC_TITLE_EMPTY"));
+        }
+        if name.chars().count() > MAX_TOPIC_NAME_CHARS {
+            return Err(Reply::bad_request("TOPIC_TITLE_TOO_LONG"));
+        }
+        let thread_id = self.ensure_chat(chat_id).next_message_id;
+        let created = json!({ "name": name, "icon_color": TOPIC_ICON_COLOR });
+        let mut content = thread_content(Some(thread_id));
+        content.insert("forum_topic_created".into(), created);
+        self.add_message(chat_id, bot_json(), content, None);
+        let topic = TopicInfo {
+            thread_id,
+            name: name.clone(),
+            closed: false,
+            deleted: false,
+        };
+        self.ensure_chat(chat_id).topics.insert(thread_id, topic);
+        Ok(json!({ "message_thread_id": thread_id, "name": name, "icon_color": TOPIC_ICON_COLOR }))
+    }
+
+    /// The live topic `message_thread_id` names, for the forum-topic methods.
+    fn named_topic(&mut self, p: &Map<String, Value>) -> Result<(i64, i32), Reply> {
+        let chat_id = self.forum_chat(p)?;
+        let thread_id = p_i64(p, "message_thread_id")
+            .and_then(|t| i32::try_from(t).ok())
+            .filter(|t| self.live_topic(chat_id, *t).is_some())
+            .ok_or_else(|| Reply::bad_request("TOPIC_ID_INVALID"))?;
+        Ok((chat_id, thread_id))
+    }
+
+    /// `closeForumTopic` and `reopenForumTopic`: `TOPIC_NOT_MODIFIED` when it already is so;
+    /// a service message `forum_topic_closed` or `forum_topic_reopened` in the topic.
+    fn set_topic_closed(&mut self, p: &Map<String, Value>, closed: bool) -> Result<Value, Reply> {
+        let (chat_id, thread_id) = self.named_topic(p)?;
+        let topic = self
+            .ensure_chat(chat_id)
+            .topics
+            .get_mut(&thread_id)
+            .expect("a live topic");
+        if topic.closed == closed {
+            return Err(Reply::bad_request("TOPIC_NOT_MODIFIED"));
+        }
+        topic.closed = closed;
+        let service = if closed {
+            "forum_topic_closed"
+        } else {
+            "forum_topic_reopened"
+        };
+        let mut content = thread_content(Some(thread_id));
+        content.insert(service.into(), json!({}));
+        self.add_message(chat_id, bot_json(), content, None);
+        Ok(json!(true))
+    }
+
+    fn delete_forum_topic(&mut self, p: &Map<String, Value>) -> Result<Value, Reply> {
+        let (chat_id, thread_id) = self.named_topic(p)?;
+        self.delete_topic(chat_id, thread_id);
+        Ok(json!(true))
     }
 
     fn answer_callback_query(&mut self, p: &Map<String, Value>) -> Result<Value, Reply> {
@@ -1599,6 +1871,16 @@ fn validate_reply_markup(markup: Option<&Value>) -> Result<Option<Value>, Reply>
 // ---------------------------------------------------------------------------------------------
 // Small helpers
 // ---------------------------------------------------------------------------------------------
+
+/// The fields of a message in a forum topic (none outside one).
+fn thread_content(thread_id: Option<i32>) -> Map<String, Value> {
+    let mut content = Map::new();
+    if let Some(thread_id) = thread_id {
+        content.insert("message_thread_id".into(), json!(thread_id));
+        content.insert("is_topic_message".into(), json!(true));
+    }
+    content
+}
 
 /// A user's text message as Telegram delivers it (without entities; see the module docs).
 fn text_content(text: &str) -> Map<String, Value> {
