@@ -46,6 +46,8 @@ pub(crate) struct Settings {
     pub(crate) answer_hours: f64,
     /// Minutes between re-raises of an unanswered urgent ticket.
     pub(crate) urgent_minutes: f64,
+    /// The expert group is a forum supergroup (topics on) before the bot starts.
+    pub(crate) forum: bool,
 }
 
 impl Default for Settings {
@@ -61,6 +63,7 @@ impl Default for Settings {
             working_hours: "00:00-24:00",
             answer_hours: 8.0,
             urgent_minutes: 15.0,
+            forum: false,
         }
     }
 }
@@ -71,8 +74,12 @@ impl BotEnv {
     }
 
     pub(crate) async fn start_with(settings: Settings) -> BotEnv {
+        let tg = FakeTelegram::start().await;
+        if settings.forum {
+            tg.make_forum(GROUP);
+        }
         let mut env = BotEnv {
-            tg: FakeTelegram::start().await,
+            tg,
             env: TestEnv::with_fixture_corpus(),
             bot: None,
             settings,

@@ -15,5 +15,6 @@ mod pages_robustness;
 mod review;
 mod sample_corpus;
 mod settings;
+mod topics;
 mod waiting;
 mod webhook;
