@@ -185,3 +185,28 @@ async fn a_photo_sent_while_a_question_is_open_goes_into_the_topic() {
         Some(i64::from(topic.thread_id))
     );
 }
+
+#[tokio::test]
+async fn after_forget_the_topic_stays_and_what_experts_write_there_is_not_delivered() {
+    let bot = forum_bot().await;
+    bot.open_ticket(PARKING).await;
+    let topic = the_topic(&bot);
+    let confirm = bot.patient_says("/forget").await;
+    let before = bot.sent(PATIENT).len();
+    bot.press(&confirm, "forget:yes").await;
+    assert!(bot
+        .nth(PATIENT, before + 1)
+        .await
+        .plain_text
+        .contains("erased"));
+    assert_eq!(bot.store().rows_about(PATIENT).unwrap(), 0);
+
+    let patient_before = bot.sent(PATIENT).len();
+    bot.tg
+        .push_topic_text(GROUP, topic.thread_id, EXPERT, "Use car park B.");
+    in_topic(&bot, topic.thread_id, "Not delivered").await;
+    assert_eq!(bot.sent(PATIENT).len(), patient_before);
+    // The team's record stays: the topic is neither deleted nor replaced.
+    assert_eq!(the_topic(&bot), topic);
+    assert!(bot.tg.calls_to("deleteForumTopic").is_empty());
+}
