@@ -44,6 +44,10 @@ pub struct Language {
     pub negation_ends: Vec<String>,
     /// Markers of the past ("last year", "years ago", "used to").
     pub past: Vec<String>,
+    /// It happened and it is over ("back to normal now", "fully recovered"): a complaint
+    /// before one of these in its sentence is past, unless now is spoken of after it.
+    #[serde(default)]
+    pub resolved: Vec<String>,
     /// Markers of now ("now", "since", "today"); the nearest marker wins.
     pub present: Vec<String>,
     /// Cues of a hypothetical or general question ("if", "signs of", "in case").

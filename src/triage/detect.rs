@@ -15,6 +15,7 @@ const PAST: usize = 2;
 const PRESENT: usize = 3;
 const HYPOTHETICAL: usize = 4;
 const HYPOTHETICAL_EXCEPTION: usize = 5;
+const RESOLVED: usize = 6;
 
 /// How far a negation reaches: words between the cue and the concept, and of those how many
 /// may be other than filler words ("no *real* chest pain", "denies *any* fever").
@@ -78,6 +79,7 @@ struct LabValue {
 struct Cues {
     negation: Vec<Match>,
     past: Vec<Match>,
+    resolved: Vec<Match>,
     present: Vec<Match>,
     hypothetical: Vec<Match>,
 }
@@ -101,6 +103,7 @@ impl Triage {
             (PRESENT, &language.present),
             (HYPOTHETICAL, &language.hypothetical),
             (HYPOTHETICAL_EXCEPTION, &language.hypothetical_exceptions),
+            (RESOLVED, &language.resolved),
         ];
         for (owner, list) in cue_lists {
             for phrase in list {
@@ -208,14 +211,22 @@ impl Triage {
                 .collect::<Vec<_>>()
         };
         let past: Vec<Match> = of(PAST).collect();
+        let resolved: Vec<Match> = of(RESOLVED).collect();
         Cues {
             negation: outside(NEGATION, NEGATION_EXCEPTION),
             hypothetical: outside(HYPOTHETICAL, HYPOTHETICAL_EXCEPTION),
-            // "since" inside "since last year" is part of a past marker.
+            // "since" inside "since last year" is part of a past marker, and "now" right
+            // after "back to normal" part of a resolved one.
             present: of(PRESENT)
-                .filter(|m| !past.iter().any(|p| p.first <= m.first && m.last <= p.last))
+                .filter(|m| {
+                    !past.iter().any(|p| p.first <= m.first && m.last <= p.last)
+                        && !resolved
+                            .iter()
+                            .any(|r| r.first <= m.first && m.last <= r.last + 1)
+                })
                 .collect(),
             past,
+            resolved,
         }
     }
 
@@ -376,6 +387,11 @@ impl Triage {
     /// ("no breathing problems": "no breathing" against "breathing problems").
     fn negated(&self, hit: &Hit, found: &[Hit], tokens: &Tokens, cues: &Cues) -> bool {
         let toks = &tokens.tokens;
+        // A complaint said as a negation is one of a list of them ("not moving not answering
+        // me"): the "not" before it does not cancel it.
+        if toks[hit.first].norm == "not" {
+            return false;
+        }
         cues.negation.iter().any(|cue| {
             if cue.last >= hit.first || toks[cue.last].clause != toks[hit.first].clause {
                 return false;
@@ -409,11 +425,26 @@ impl Triage {
                 .map(|m| distance((m.first, m.last), hit.focus))
                 .min()
         };
-        match (nearest(&cues.past), nearest(&cues.present)) {
+        let before = nearest(&cues.past)
+            .into_iter()
+            .chain(nearest(&cues.resolved))
+            .min();
+        let in_clause = match (before, nearest(&cues.present)) {
             (Some(past), Some(present)) => past < present,
             (Some(_), None) => true,
             _ => false,
-        }
+        };
+        in_clause || self.resolved_after(hit, tokens, cues)
+    }
+
+    /// Later in the hit's sentence it is said to be over ("my speech was slurred, back to
+    /// normal now"), and nothing after the hit speaks of now ("...went away but it's back
+    /// today").
+    fn resolved_after(&self, hit: &Hit, tokens: &Tokens, cues: &Cues) -> bool {
+        let toks = &tokens.tokens;
+        let sentence = toks[hit.first].sentence;
+        let later = |m: &&Match| toks[m.first].sentence == sentence && m.first > hit.last;
+        cues.resolved.iter().any(|m| later(&m)) && !cues.present.iter().any(|m| later(&m))
     }
 
     /// A hypothetical cue before the hit in its clause ("what if", "signs of"), or a general

@@ -141,6 +141,8 @@ struct RawLanguage {
     negation_exceptions: Option<Strings>,
     negation_ends: Strings,
     past: Strings,
+    #[serde(default)]
+    resolved: Option<Strings>,
     present: Strings,
     hypothetical: Strings,
     #[serde(default)]
@@ -341,6 +343,7 @@ impl Checker<'_> {
                 .optional_strings(raw.negation_exceptions, "language.negation_exceptions"),
             negation_ends: self.strings(raw.negation_ends, "language.negation_ends"),
             past: self.strings(raw.past, "language.past"),
+            resolved: self.optional_strings(raw.resolved, "language.resolved"),
             present: self.strings(raw.present, "language.present"),
             hypothetical: self.strings(raw.hypothetical, "language.hypothetical"),
             hypothetical_exceptions: self.optional_strings(
