@@ -211,18 +211,29 @@ impl Triage {
                 .collect::<Vec<_>>()
         };
         let past: Vec<Match> = of(PAST).collect();
-        let resolved: Vec<Match> = of(RESOLVED).collect();
+        let negation = outside(NEGATION, NEGATION_EXCEPTION);
+        let toks = &tokens.tokens;
+        // "not back to normal", "hasn't settled down": negated, nothing is over.
+        let resolved: Vec<Match> = of(RESOLVED)
+            .filter(|r| {
+                !negation.iter().any(|n| {
+                    n.last < r.first
+                        && r.first - n.last <= 2
+                        && toks[n.last].clause == toks[r.first].clause
+                })
+            })
+            .collect();
         Cues {
-            negation: outside(NEGATION, NEGATION_EXCEPTION),
+            negation,
             hypothetical: outside(HYPOTHETICAL, HYPOTHETICAL_EXCEPTION),
-            // "since" inside "since last year" is part of a past marker, and "now" right
-            // after "back to normal" part of a resolved one.
+            // "since" inside "since last year" is part of a past marker, "now" inside "back
+            // to normal now" part of a resolved one.
             present: of(PRESENT)
                 .filter(|m| {
-                    !past.iter().any(|p| p.first <= m.first && m.last <= p.last)
-                        && !resolved
-                            .iter()
-                            .any(|r| r.first <= m.first && m.last <= r.last + 1)
+                    !past
+                        .iter()
+                        .chain(&resolved)
+                        .any(|p| p.first <= m.first && m.last <= p.last)
                 })
                 .collect(),
             past,
@@ -371,11 +382,11 @@ impl Triage {
             ConceptKind::Duration => true,
             ConceptKind::Context => !self.negated(hit, found, tokens, cues),
             ConceptKind::Lab if hit.value.is_some() => {
-                !self.past(hit, tokens, cues) && !self.hypothetical(hit, tokens, cues)
+                !self.past(hit, found, tokens, cues) && !self.hypothetical(hit, tokens, cues)
             }
             ConceptKind::Lab | ConceptKind::Symptom => {
                 !self.negated(hit, found, tokens, cues)
-                    && !self.past(hit, tokens, cues)
+                    && !self.past(hit, found, tokens, cues)
                     && !self.hypothetical(hit, tokens, cues)
             }
         }
@@ -415,8 +426,9 @@ impl Triage {
         })
     }
 
-    /// The time marker nearest the hit in its clause is one of the past.
-    fn past(&self, hit: &Hit, tokens: &Tokens, cues: &Cues) -> bool {
+    /// The time marker nearest the hit in its clause is one of the past, or the next words
+    /// say it is over.
+    fn past(&self, hit: &Hit, found: &[Hit], tokens: &Tokens, cues: &Cues) -> bool {
         let clause = tokens.tokens[hit.focus.0].clause;
         let nearest = |markers: &[Match]| {
             markers
@@ -425,26 +437,30 @@ impl Triage {
                 .map(|m| distance((m.first, m.last), hit.focus))
                 .min()
         };
-        let before = nearest(&cues.past)
-            .into_iter()
-            .chain(nearest(&cues.resolved))
-            .min();
-        let in_clause = match (before, nearest(&cues.present)) {
+        let in_clause = match (nearest(&cues.past), nearest(&cues.present)) {
             (Some(past), Some(present)) => past < present,
             (Some(_), None) => true,
             _ => false,
         };
-        in_clause || self.resolved_after(hit, tokens, cues)
+        in_clause || self.resolved_after(hit, found, tokens, cues)
     }
 
-    /// Later in the hit's sentence it is said to be over ("my speech was slurred, back to
-    /// normal now"), and nothing after the hit speaks of now ("...went away but it's back
-    /// today").
-    fn resolved_after(&self, hit: &Hit, tokens: &Tokens, cues: &Cues) -> bool {
+    /// Right after the hit, in its clause or the next, it is said to be over ("my speech was
+    /// slurred, back to normal now"), with no other complaint in between ("crushing chest
+    /// pain, the headache went away") and nothing after the hit speaking of now ("...went
+    /// away but it's back today").
+    fn resolved_after(&self, hit: &Hit, found: &[Hit], tokens: &Tokens, cues: &Cues) -> bool {
         let toks = &tokens.tokens;
-        let sentence = toks[hit.first].sentence;
-        let later = |m: &&Match| toks[m.first].sentence == sentence && m.first > hit.last;
-        cues.resolved.iter().any(|m| later(&m)) && !cues.present.iter().any(|m| later(&m))
+        let (sentence, clause) = (toks[hit.first].sentence, toks[hit.first].clause);
+        let later = |m: &Match| toks[m.first].sentence == sentence && m.first > hit.last;
+        let over = cues.resolved.iter().find(|m| {
+            later(m)
+                && toks[m.first].clause <= clause + 1
+                && !found
+                    .iter()
+                    .any(|h| h.first > hit.last && h.first < m.first)
+        });
+        over.is_some() && !cues.present.iter().any(later)
     }
 
     /// A hypothetical cue before the hit in its clause ("what if", "signs of"), or a general
