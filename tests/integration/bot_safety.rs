@@ -514,3 +514,30 @@ async fn the_health_endpoint_reports_readiness_and_metrics_without_personal_data
         assert!(!metrics.contains(private), "{private} in the metrics");
     }
 }
+
+#[tokio::test]
+async fn an_emergency_gets_through_flood_control() {
+    let bot = BotEnv::start_with(Settings {
+        flood_per_minute: 3,
+        ..Settings::default()
+    })
+    .await;
+    for _ in 0..5 {
+        bot.tg.push_private_text(PATIENT, "Anna", "hello");
+    }
+    bot.tg
+        .push_private_text(PATIENT, "Anna", "my husband collapsed and is not breathing");
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let sent = bot.sent(PATIENT);
+        if sent.iter().any(|m| m.plain_text.contains("emergency")) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no safety message: {:#?}",
+            sent.iter().map(|m| &m.plain_text).collect::<Vec<_>>()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
