@@ -246,9 +246,21 @@ pub async fn in_topic(bot: Tg, msg: Message, state: Arc<AppState>) -> HandlerRes
             }
             return Ok(());
         };
-        let ticket = match state.store.open_ticket_of(topic.chat_id)? {
-            Some(open) => Some(open),
-            None => state.store.last_ticket_of(topic.chat_id)?,
+        // A reply names its ticket (a patient may have a routine and an urgent one open);
+        // otherwise the patient's open ticket, else their last.
+        let replied = match msg.reply_to_message() {
+            Some(to) => state
+                .store
+                .ticket_for_message(group, to.id.0)?
+                .filter(|t| t.chat_id == topic.chat_id),
+            None => None,
+        };
+        let ticket = match replied {
+            Some(named) => Some(named),
+            None => match state.store.open_ticket_of(topic.chat_id)? {
+                Some(open) => Some(open),
+                None => state.store.last_ticket_of(topic.chat_id)?,
+            },
         };
         match ticket {
             Some(ticket) => relay_if_open(&bot, &state, &msg, &ticket).await,

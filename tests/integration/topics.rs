@@ -210,3 +210,41 @@ async fn after_forget_the_topic_stays_and_what_experts_write_there_is_not_delive
     assert_eq!(the_topic(&bot), topic);
     assert!(bot.tg.calls_to("deleteForumTopic").is_empty());
 }
+
+#[tokio::test]
+async fn a_reply_in_a_topic_goes_to_the_ticket_it_replies_to() {
+    let bot = forum_bot().await;
+    let routine = bot.open_ticket(PARKING).await;
+    let thread = the_topic(&bot).thread_id;
+    // The same patient's emergency opens a second, urgent ticket in the same topic.
+    bot.tg
+        .push_private_text(PATIENT, "Anna", "my husband collapsed and is not breathing");
+    in_topic(&bot, thread, "Question #2").await;
+    let before = bot.sent(PATIENT).len();
+    bot.tg.push_topic_reply(
+        GROUP,
+        thread,
+        EXPERT,
+        "Car park B is free.",
+        routine.message_id,
+    );
+    let delivered = bot
+        .tg
+        .wait_for_message(PATIENT, "Car park B", WAIT, |m| {
+            m.plain_text.contains("Car park B")
+        })
+        .await
+        .unwrap();
+    assert!(
+        delivered.plain_text.contains("#1"),
+        "the answer names the routine question: {}",
+        delivered.plain_text
+    );
+    assert!(bot.sent(PATIENT).len() > before);
+    let store = bot.store();
+    assert!(store.ticket(1).unwrap().unwrap().answered);
+    assert!(
+        !store.ticket(2).unwrap().unwrap().answered,
+        "the urgent question is still waiting"
+    );
+}

@@ -481,12 +481,26 @@ impl FakeTelegram {
     /// # Panics
     /// If the chat has no such live topic.
     pub fn push_topic_text(&self, chat_id: i64, thread_id: i32, user_id: i64, text: &str) -> i32 {
+        self.push_topic_reply(chat_id, thread_id, user_id, text, thread_id)
+    }
+
+    /// Like [`FakeTelegram::push_topic_text`], replying to message `reply_to` of the topic
+    /// (Telegram sets `reply_to_message` to the topic's first message when the user does
+    /// not reply to anything).
+    pub fn push_topic_reply(
+        &self,
+        chat_id: i64,
+        thread_id: i32,
+        user_id: i64,
+        text: &str,
+        reply_to: i32,
+    ) -> i32 {
         self.with_push(|st| {
             assert!(
                 st.live_topic(chat_id, thread_id).is_some(),
                 "push_topic_text: chat {chat_id} has no topic {thread_id}"
             );
-            let root = st.stored(chat_id, thread_id).map(|m| strip_reply(&m.json));
+            let root = st.stored(chat_id, reply_to).map(|m| strip_reply(&m.json));
             let mut content = text_content(text);
             content.insert("message_thread_id".into(), json!(thread_id));
             content.insert("is_topic_message".into(), json!(true));
