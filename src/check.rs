@@ -92,7 +92,15 @@ fn index(layout: &search::Layout) -> Outcome {
     }
 }
 
+/// Writes to an existing database; never creates one (run as another user, it would leave a
+/// database the service cannot open).
 fn database(dir: &Path) -> Outcome {
+    if !Store::exists_in(dir) {
+        return Outcome::Note(format!(
+            "no database in {} yet: serve creates it",
+            dir.display()
+        ));
+    }
     let written = Store::open(dir).and_then(|store| store.set_setting("last_check", "ok"));
     match written {
         Ok(()) => Outcome::Ok(format!("{} is writable", dir.display())),

@@ -140,7 +140,8 @@ pub fn review(args: &ReviewArgs, file: &FileConfig) -> anyhow::Result<()> {
             })?;
             let path = crate::corpus::edit::write_draft(&locations.corpus, &question, &answer)?;
             println!(
-                "wrote the draft {}: it is not indexed until its `draft: true` line is removed",
+                "wrote the draft {}: it is not indexed until its `draft: true` line is removed; \
+                 rewrite the patient's wording and remove any name before publishing it",
                 path.display()
             );
         }

@@ -41,7 +41,11 @@ pub async fn command(
         let text = match command {
             AdminCommand::Reindex => reindex(&state).await?,
             AdminCommand::Stats => messages::stats(&state.store.stats()?),
-            AdminCommand::Review => review(&state)?,
+            AdminCommand::Review => {
+                // A search per question: off the async workers, like a re-index.
+                let state = state.clone();
+                tokio::task::spawn_blocking(move || review(&state)).await??
+            }
         };
         send::html(&bot, chat, &text, None, None).await?;
         Ok(())

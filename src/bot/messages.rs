@@ -153,7 +153,10 @@ pub fn privacy(keep_days: u32) -> String {
          {keep_days} days, then erase them. The experts see your first name only, never your \
          username or phone number.\n\
          • Helpful / Not helpful clicks are kept for {keep_days} days to improve the \
-         answers.\n\n\
+         answers.\n\
+         • To improve the answers, the clinic's maintainers review questions I could not \
+         answer (without your name) and may add their wording, never your name, to the \
+         articles.\n\n\
          Send /forget to erase everything this bot stores about you now. Questions already \
          passed to the kidney team also stay in their team chat's history, as in any clinic \
          correspondence."

@@ -1,7 +1,9 @@
 //! Webhook mode: Telegram posts each update to faqbot's public URL (through the clinic's
 //! reverse proxy) instead of faqbot polling for it. An update is kept in the database
-//! before Telegram gets its 200, so a crash after that loses nothing: on the next start it
-//! is handled. A delivery Telegram repeats is kept once and handled once. The secret
+//! before Telegram gets its 200, so a crash between the 200 and the start of its handling
+//! loses nothing: on the next start it is handled. Once its handling has started it is
+//! marked handled, as in polling mode, so a crash in the middle of it is not repeated. A
+//! delivery Telegram repeats is kept once and handled once. The secret
 //! Telegram sends with each update is compared in constant time; a request without it is
 //! refused and nothing of it is logged.
 

@@ -66,7 +66,8 @@ pub fn add_question(dir: &Path, id: &str, question: &str) -> Result<Added, EditE
     Ok(Added::To(path))
 }
 
-/// Writes a draft article from an expert's answer to `question`; returns its path.
+/// Writes a draft article from an expert's answer to `question`; returns its path. The
+/// maintainer is to check it: the patient's wording and the expert's answer may name people.
 pub fn write_draft(dir: &Path, question: &str, answer: &str) -> Result<PathBuf, EditError> {
     let question = one_line(question);
     let slug = slug(&question);
@@ -91,10 +92,20 @@ pub fn write_draft(dir: &Path, question: &str, answer: &str) -> Result<PathBuf, 
         quoted(&question),
         answer.trim()
     );
-    std::fs::write(&path, text).map_err(|e| EditError::Cannot {
+    let cannot = |reason: String| EditError::Cannot {
         path: path.clone(),
-        reason: e.to_string(),
-    })?;
+        reason,
+    };
+    // A draft that does not parse would stop every later `faqbot index`.
+    if questions_of(text.as_bytes()).map_err(cannot)? != [question.clone()] {
+        return Err(cannot("the question cannot be written as YAML".into()));
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .map_err(|e| cannot(e.to_string()))?;
+    std::io::Write::write_all(&mut file, text.as_bytes()).map_err(|e| cannot(e.to_string()))?;
     Ok(path)
 }
 
@@ -109,9 +120,8 @@ fn questions_of(bytes: &[u8]) -> Result<Vec<String>, String> {
 fn insert_question(text: &str, question: &str) -> Result<String, String> {
     let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
-    let first = usize::from(lines.first().is_some_and(|l| l.starts_with('\u{feff}')));
     if lines
-        .get(first)
+        .first()
         .map(|l| l.trim_start_matches('\u{feff}').trim_end())
         != Some("---")
     {
@@ -235,6 +245,10 @@ mod tests {
             "---\r\ntitle: T\r\nquestions:\r\n  - \"c\"\r\n---\r\nB\r\n"
         );
         assert!(insert_question("no front matter", "c").is_err());
+        assert_eq!(
+            insert_question("\u{feff}---\ntitle: T\n---\nB\n", "c").unwrap(),
+            "\u{feff}---\ntitle: T\nquestions:\n  - \"c\"\n---\nB\n"
+        );
     }
 
     #[test]

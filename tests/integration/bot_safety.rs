@@ -443,7 +443,7 @@ async fn check_reports_each_part_and_fails_on_a_rejected_token() {
             ("ok", "settings"),
             ("ok", "corpus"),
             ("note", "index"),
-            ("ok", "database"),
+            ("note", "database"),
             ("ok", "token")
         ],
         "{out}"
