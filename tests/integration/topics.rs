@@ -241,6 +241,8 @@ async fn a_reply_in_a_topic_goes_to_the_ticket_it_replies_to() {
         delivered.plain_text
     );
     assert!(bot.sent(PATIENT).len() > before);
+    // The group's confirmation comes once the answer is stored.
+    in_topic(&bot, thread, "Delivered to the patient (question #1)").await;
     let store = bot.store();
     assert!(store.ticket(1).unwrap().unwrap().answered);
     assert!(
