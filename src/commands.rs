@@ -92,9 +92,6 @@ pub fn check(args: &ServeArgs, file: &FileConfig) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Days `faqbot review` looks back unless `--since` says otherwise.
-const REVIEW_DAYS: i64 = 30;
-
 /// `faqbot review`, `review accept`, `review draft`
 pub fn review(args: &ReviewArgs, file: &FileConfig) -> anyhow::Result<()> {
     let locations = config::locations(&args.paths, file);
@@ -153,7 +150,7 @@ pub fn review(args: &ReviewArgs, file: &FileConfig) -> anyhow::Result<()> {
                     .and_then(|d| d.to_zoned(jiff::tz::TimeZone::UTC).ok())
                     .map(|z| z.timestamp().as_second())
                     .ok_or_else(|| InputError(format!("--since {day}: expected YYYY-MM-DD")))?,
-                None => crate::store::now() - REVIEW_DAYS * 24 * 3600,
+                None => crate::store::now() - crate::review::DEFAULT_DAYS * 24 * 3600,
             };
             let items = store()?.review_items(since)?;
             let engine = open_engine(&locations)?;

@@ -12,6 +12,9 @@ use crate::answer::Policy;
 use crate::search::Engine;
 use crate::store::{ReviewItem, ReviewReason};
 
+/// Days a review looks back unless told otherwise (`faqbot review`, `/review`).
+pub const DEFAULT_DAYS: i64 = 30;
+
 /// The review of one period.
 #[derive(Debug, Clone, Serialize)]
 pub struct Review {

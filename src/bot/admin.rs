@@ -53,18 +53,20 @@ pub async fn command(
     .await
 }
 
-/// Days `/review` looks back.
-const REVIEW_DAYS: i64 = 30;
 /// Groups `/review` shows; `faqbot review` shows them all.
 const REVIEW_GROUPS: usize = 8;
 
 /// The review of the last 30 days, as one message.
 fn review(state: &AppState) -> Result<String, super::Failure> {
-    let since = crate::store::now() - REVIEW_DAYS * 24 * 3600;
+    let since = crate::store::now() - crate::review::DEFAULT_DAYS * 24 * 3600;
     let items = state.store.review_items(since)?;
     let engine = state.engine.load();
     let review = crate::review::build(&engine, &items).map_err(super::Failure::Search)?;
-    let text = crate::review::render(&review, &format!("{REVIEW_DAYS} days ago"), REVIEW_GROUPS);
+    let text = crate::review::render(
+        &review,
+        &format!("{} days ago", crate::review::DEFAULT_DAYS),
+        REVIEW_GROUPS,
+    );
     Ok(messages::review(&text))
 }
 
