@@ -208,6 +208,14 @@ impl BotEnv {
         ticket
     }
 
+    /// The patient sends `/forget` and confirms; returns the bot's answer to the confirmation.
+    pub(crate) async fn forget(&self) -> SentMessage {
+        let confirm = self.patient_says("/forget").await;
+        let before = self.sent(PATIENT).len();
+        self.press(&confirm, "forget:yes").await;
+        self.nth(PATIENT, before + 1).await
+    }
+
     pub(crate) async fn expert_replies(&self, to: &SentMessage, text: &str) {
         self.tg
             .push_group_text(GROUP, EXPERT, "Dr Who", text, Some(to.message_id));
@@ -554,10 +562,7 @@ async fn forget_leaves_no_row_about_the_patient() {
         .await;
     assert!(bot.store().rows_about(PATIENT).unwrap() > 0);
 
-    let confirm = bot.patient_says("/forget").await;
-    let before = bot.sent(PATIENT).len();
-    bot.press(&confirm, "forget:yes").await;
-    let done = bot.nth(PATIENT, before + 1).await;
+    let done = bot.forget().await;
     assert!(done.plain_text.contains("erased"));
     assert_eq!(bot.store().rows_about(PATIENT).unwrap(), 0);
 }

@@ -51,14 +51,7 @@ async fn forget_erases_the_text_from_the_database_files() {
     const SECRET: &str = "Where can I park my turquoise camper van?";
     let bot = BotEnv::start().await;
     bot.open_ticket(SECRET).await;
-    let confirm = bot.patient_says("/forget").await;
-    let before = bot.sent(PATIENT).len();
-    bot.press(&confirm, "forget:yes").await;
-    assert!(bot
-        .nth(PATIENT, before + 1)
-        .await
-        .plain_text
-        .contains("erased"));
+    assert!(bot.forget().await.plain_text.contains("erased"));
     let data = bot.env.path().join("data");
     for name in ["faqbot.sqlite3", "faqbot.sqlite3-wal"] {
         let bytes = std::fs::read(data.join(name)).unwrap_or_default();
@@ -110,10 +103,8 @@ async fn an_expert_is_told_when_a_reply_cannot_or_should_not_be_delivered() {
     assert!(bot.nth(GROUP, 5).await.plain_text.contains("Delivered"));
 
     // The patient erased their data: the expert learns the answer went nowhere.
-    let confirm = bot.patient_says("/forget").await;
-    let before = bot.sent(PATIENT).len();
-    bot.press(&confirm, "forget:yes").await;
-    bot.nth(PATIENT, before + 1).await;
+    bot.forget().await;
+    let told = bot.sent(PATIENT).len();
     bot.expert_replies(&ticket, "One more thing: bring your badge.")
         .await;
     let note = bot.nth(GROUP, 6).await;
@@ -122,7 +113,7 @@ async fn an_expert_is_told_when_a_reply_cannot_or_should_not_be_delivered() {
         "{}",
         note.plain_text
     );
-    assert_eq!(bot.sent(PATIENT).len(), before + 1, "nothing sent to them");
+    assert_eq!(bot.sent(PATIENT).len(), told, "nothing sent to them");
 }
 
 #[tokio::test]

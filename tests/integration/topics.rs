@@ -191,14 +191,7 @@ async fn after_forget_the_topic_stays_and_what_experts_write_there_is_not_delive
     let bot = forum_bot().await;
     bot.open_ticket(PARKING).await;
     let topic = the_topic(&bot);
-    let confirm = bot.patient_says("/forget").await;
-    let before = bot.sent(PATIENT).len();
-    bot.press(&confirm, "forget:yes").await;
-    assert!(bot
-        .nth(PATIENT, before + 1)
-        .await
-        .plain_text
-        .contains("erased"));
+    assert!(bot.forget().await.plain_text.contains("erased"));
     assert_eq!(bot.store().rows_about(PATIENT).unwrap(), 0);
 
     let patient_before = bot.sent(PATIENT).len();
