@@ -3,12 +3,11 @@
 //! every problem at once; the exit code says whether the bot would start.
 
 use std::fmt;
-use std::path::Path;
 
 use crate::config::BotConfig;
 use crate::corpus;
 use crate::search::{self, Engine, IndexDir};
-use crate::store::Store;
+use crate::store::{Database, Store};
 
 /// How one check went.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,7 +65,7 @@ pub fn local(config: &BotConfig) -> Vec<Check> {
         },
         Check {
             what: "database",
-            outcome: database(&config.data_dir),
+            outcome: database(&config.database),
         },
     ]
 }
@@ -93,17 +92,21 @@ fn index(layout: &search::Layout) -> Outcome {
 }
 
 /// Writes to an existing database; never creates one (run as another user, it would leave a
-/// database the service cannot open).
-fn database(dir: &Path) -> Outcome {
-    if !Store::exists_in(dir) {
-        return Outcome::Note(format!(
-            "no database in {} yet: serve creates it",
-            dir.display()
-        ));
+/// database the service cannot open). A PostgreSQL database is connected to and its schema
+/// brought up to date, as serve would.
+fn database(database: &Database) -> Outcome {
+    if let Database::Sqlite(dir) = database {
+        if !Store::exists_in(dir) {
+            return Outcome::Note(format!(
+                "no database in {} yet: serve creates it",
+                dir.display()
+            ));
+        }
     }
-    let written = Store::open(dir).and_then(|store| store.set_setting("last_check", "ok"));
+    let written =
+        Store::open_database(database).and_then(|store| store.set_setting("last_check", "ok"));
     match written {
-        Ok(()) => Outcome::Ok(format!("{} is writable", dir.display())),
-        Err(e) => Outcome::Failed(format!("{e}")),
+        Ok(()) => Outcome::Ok(format!("{database} is writable")),
+        Err(e) => Outcome::Failed(format!("{database}: {e}")),
     }
 }

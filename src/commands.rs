@@ -95,20 +95,18 @@ pub fn check(args: &ServeArgs, file: &FileConfig) -> anyhow::Result<()> {
 /// `faqbot review`, `review accept`, `review draft`
 pub fn review(args: &ReviewArgs, file: &FileConfig) -> anyhow::Result<()> {
     let locations = config::locations(&args.paths, file);
-    let data_dir = args
-        .data_dir
-        .clone()
-        .or_else(|| file.telegram.data_dir.clone())
-        .unwrap_or_else(|| "data".into());
+    let database = config::database(args.data_dir.as_ref(), &file.telegram)?;
     let store = || -> anyhow::Result<crate::store::Store> {
-        if !crate::store::Store::exists_in(&data_dir) {
-            return Err(InputError(format!(
-                "no faqbot database in {} (set --data-dir to the bot's)",
-                data_dir.display()
-            ))
-            .into());
+        if let crate::store::Database::Sqlite(dir) = &database {
+            if !crate::store::Store::exists_in(dir) {
+                return Err(InputError(format!(
+                    "no faqbot database in {} (set --data-dir to the bot's)",
+                    dir.display()
+                ))
+                .into());
+            }
         }
-        Ok(crate::store::Store::open(&data_dir)?)
+        Ok(crate::store::Store::open_database(&database)?)
     };
     match &args.action {
         Some(ReviewAction::Accept { article, question }) => {

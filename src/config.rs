@@ -11,6 +11,7 @@ use crate::cli::{Paths, ServeArgs};
 use crate::corpus::TriageFile;
 use crate::hours::{Hours, Schedule, Weekdays};
 use crate::search::Layout;
+use crate::store::{Database, PostgresUrl};
 
 /// Problems with the settings a user gave; reported as one line, exit code 2.
 #[derive(Debug, thiserror::Error)]
@@ -50,6 +51,9 @@ pub struct TelegramFile {
     #[serde(default)]
     pub admins: Vec<u64>,
     pub data_dir: Option<PathBuf>,
+    /// A PostgreSQL connection string, for instances sharing one database; SQLite in
+    /// `data_dir` when unset. Better given as `FAQBOT_DATABASE_URL`: it may hold a password.
+    pub database_url: Option<String>,
     pub reminder_hours: Option<f64>,
     pub flood_per_minute: Option<u32>,
     pub retention_days: Option<u32>,
@@ -371,6 +375,27 @@ fn schedule(args: &ServeArgs, t: &TelegramFile) -> Result<Schedule, ConfigError>
     Ok(Schedule::new(zone, days, hours, promise))
 }
 
+/// Where the bot's state is: PostgreSQL when `FAQBOT_DATABASE_URL` (or
+/// `telegram.database_url`) is set, else SQLite in the data folder (`--data-dir`,
+/// `telegram.data_dir`, default `data`).
+pub fn database(data_dir: Option<&PathBuf>, t: &TelegramFile) -> Result<Database, ConfigError> {
+    let url = std::env::var("FAQBOT_DATABASE_URL").ok();
+    match url.as_deref().or(t.database_url.as_deref()) {
+        Some(raw) if !raw.trim().is_empty() => PostgresUrl::parse(raw)
+            .map(Database::Postgres)
+            .map_err(|message| ConfigError::Invalid {
+                name: "FAQBOT_DATABASE_URL",
+                message,
+            }),
+        _ => Ok(Database::Sqlite(
+            data_dir
+                .cloned()
+                .or_else(|| t.data_dir.clone())
+                .unwrap_or_else(|| PathBuf::from("data")),
+        )),
+    }
+}
+
 /// The bot token. Its `Debug` never shows it, so it cannot leak into a log line.
 #[derive(Clone)]
 pub struct Token(String);
@@ -414,7 +439,8 @@ pub struct BotConfig {
     pub api_url: url::Url,
     pub expert_group: i64,
     pub admins: Vec<u64>,
-    pub data_dir: PathBuf,
+    /// SQLite in the data folder, or a shared PostgreSQL database.
+    pub database: Database,
     pub reminder_after: std::time::Duration,
     pub flood_per_minute: u32,
     /// Days tickets, their message links, ratings and delivery flags are kept.
@@ -514,11 +540,7 @@ impl BotConfig {
             api_url,
             expert_group,
             admins,
-            data_dir: args
-                .data_dir
-                .clone()
-                .or_else(|| t.data_dir.clone())
-                .unwrap_or_else(|| PathBuf::from("data")),
+            database: database(args.data_dir.as_ref(), t)?,
             reminder_after: std::time::Duration::from_secs_f64(hours * 3600.0),
             flood_per_minute,
             keep_days,

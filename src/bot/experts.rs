@@ -98,13 +98,29 @@ async fn post_waiting(bot: &Tg, state: &AppState) -> Handled {
     let mut failed = HashSet::new();
     loop {
         let unposted = state.store.unposted_tickets()?;
+        // Tickets posted by another instance need their guesses no more.
+        state
+            .outbox
+            .waiting()
+            .retain(|id, _| unposted.iter().any(|t| t.id == *id));
         let Some(ticket) = unposted.into_iter().find(|t| !failed.contains(&t.id)) else {
             return Ok(());
         };
+        // Another instance on the same database may be posting it right now.
+        if !state.store.claim_ticket(ticket.id)? {
+            failed.insert(ticket.id);
+            continue;
+        }
         let waiting = state.outbox.waiting().remove(&ticket.id);
         let guesses = waiting.as_ref().map_or(&[][..], |w| w.guesses.as_slice());
         if !post_ticket(bot, state, &ticket, guesses).await {
             failed.insert(ticket.id);
+            if let Err(e) = state.store.release_ticket(ticket.id) {
+                warn!(
+                    ticket = ticket.id,
+                    "cannot give the ticket back for later: {e}"
+                );
+            }
         }
     }
 }
@@ -179,7 +195,8 @@ pub async fn follow_up(bot: &Tg, state: &AppState, ticket: &Ticket, text: &str) 
 pub async fn attach(bot: &Tg, state: &AppState, ticket: &Ticket, msg: &Message) -> Handled {
     let caption = format!("📎 Attachment for question #{}", ticket.id);
     let caption = caption.as_str();
-    let copied = topics::post(bot, state, ticket, |thread| {
+    let copied = topics::post(bot, state, ticket, |thread| async move {
+        super::pace::turn(state.expert_group()).await;
         retry("copyMessage", Effect::Delivers, move || {
             let mut request = bot
                 .copy_message(state.expert_group(), msg.chat.id, msg.id)
@@ -193,6 +210,7 @@ pub async fn attach(bot: &Tg, state: &AppState, ticket: &Ticket, msg: &Message) 
             }
             request.send()
         })
+        .await
     })
     .await?;
     if let Err(e) = state

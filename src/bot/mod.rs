@@ -9,6 +9,7 @@ mod groups;
 mod health;
 pub mod messages;
 mod metrics;
+mod pace;
 mod patient;
 mod prune;
 mod reminders;
@@ -54,7 +55,7 @@ pub struct AppState {
     engine: ArcSwap<Engine>,
     locations: Locations,
     policy: Policy,
-    store: Store,
+    store: Arc<Store>,
     expert_group: AtomicI64,
     /// The expert group is a forum: each patient's tickets go into their own topic.
     forum: AtomicBool,
@@ -237,7 +238,10 @@ pub async fn serve(config: BotConfig) -> anyhow::Result<()> {
     let locations = config.locations.clone();
     let engine =
         tokio::task::spawn_blocking(move || crate::commands::open_engine(&locations)).await??;
-    let store = Store::open(&config.data_dir)?;
+    let store = Arc::new(Store::open_database(&config.database)?);
+    if store.is_shared() {
+        pace::share(store.clone());
+    }
     let expert_group =
         match store.setting(&format!("{EXPERT_GROUP_SETTING}:{}", config.expert_group))? {
             Some(migrated) => migrated.parse().unwrap_or(config.expert_group),

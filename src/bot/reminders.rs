@@ -81,8 +81,11 @@ async fn remind(bot: &Tg, state: &AppState) -> Handled {
         let Some(nudge) = due(ticket.urgency, since, now, &rules) else {
             continue;
         };
-        // Marked before sending: a send whose answer was lost is not repeated every round.
-        state.store.mark_reminded(ticket.id, now)?;
+        // Marked before sending: a send whose answer was lost is not repeated every round,
+        // and another instance on the same database that marked it first sends it instead.
+        if !state.store.mark_reminded(ticket.id, since, now)? {
+            continue;
+        }
         if let Err(e) = post(bot, state, &ticket, nudge, now).await {
             warn!(ticket = ticket.id, "cannot post a reminder: {e}");
         }

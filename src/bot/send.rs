@@ -184,6 +184,7 @@ pub async fn html_in(
     keyboard: Option<InlineKeyboardMarkup>,
     reply_to: Option<MessageId>,
 ) -> Result<Message, RequestError> {
+    super::pace::turn(chat).await;
     retry("sendMessage", Effect::Delivers, || {
         let mut request = bot.send_message(chat, text).parse_mode(ParseMode::Html);
         if let Some(thread) = thread {
