@@ -24,11 +24,14 @@ pub(crate) struct BotEnv {
     pub(crate) tg: FakeTelegram,
     pub(crate) env: TestEnv,
     pub(crate) bot: Option<Child>,
+    /// More instances sharing the first one's database (PostgreSQL), each logging to
+    /// `bot-N.log`.
+    others: Vec<Child>,
     settings: Settings,
 }
 
 /// The bot's settings that tests vary.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub(crate) struct Settings {
     pub(crate) reminder_hours: f64,
     pub(crate) flood_per_minute: u32,
@@ -48,6 +51,9 @@ pub(crate) struct Settings {
     pub(crate) urgent_minutes: f64,
     /// The expert group is a forum supergroup (topics on) before the bot starts.
     pub(crate) forum: bool,
+    /// A PostgreSQL connection string (`FAQBOT_DATABASE_URL`); SQLite in the data folder
+    /// when `None`.
+    pub(crate) database_url: Option<String>,
 }
 
 impl Default for Settings {
@@ -64,6 +70,7 @@ impl Default for Settings {
             answer_hours: 8.0,
             urgent_minutes: 15.0,
             forum: false,
+            database_url: None,
         }
     }
 }
@@ -82,6 +89,7 @@ impl BotEnv {
             tg,
             env: TestEnv::with_fixture_corpus(),
             bot: None,
+            others: Vec::new(),
             settings,
         };
         env.spawn();
@@ -93,10 +101,25 @@ impl BotEnv {
     }
 
     pub(crate) fn spawn(&mut self) {
+        self.bot = Some(self.start_instance(&self.log_path()));
+    }
+
+    /// Starts another `faqbot serve` on the same settings and database; returns its log.
+    pub(crate) fn spawn_another(&mut self) -> PathBuf {
+        let log = self
+            .env
+            .path()
+            .join(format!("bot-{}.log", self.others.len() + 2));
+        let child = self.start_instance(&log);
+        self.others.push(child);
+        log
+    }
+
+    fn start_instance(&self, log: &std::path::Path) -> Child {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
-            .open(self.log_path())
+            .open(log)
             .expect("log file");
         let mut command = Command::new(env!("CARGO_BIN_EXE_faqbot"));
         if let Some(days) = self.settings.retention_days {
@@ -111,6 +134,10 @@ impl BotEnv {
                 .env("FAQBOT_WEBHOOK_ADDR", "127.0.0.1:0")
                 .env("FAQBOT_WEBHOOK_SECRET", WEBHOOK_SECRET);
         }
+        match &self.settings.database_url {
+            Some(url) => command.env("FAQBOT_DATABASE_URL", url),
+            None => command.env_remove("FAQBOT_DATABASE_URL"),
+        };
         command
             .env("FAQBOT_TIME_ZONE", self.settings.time_zone)
             .env("FAQBOT_WORKING_DAYS", self.settings.working_days)
@@ -123,7 +150,7 @@ impl BotEnv {
                 "FAQBOT_URGENT_MINUTES",
                 self.settings.urgent_minutes.to_string(),
             );
-        let child = command
+        command
             .arg("serve")
             .current_dir(self.env.path())
             .env("TELOXIDE_TOKEN", TOKEN)
@@ -143,13 +170,20 @@ impl BotEnv {
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
-            .expect("start faqbot serve");
-        self.bot = Some(child);
+            .expect("start faqbot serve")
     }
 
     /// `kill -9`: no chance to clean up.
     pub(crate) fn kill(&mut self) {
         if let Some(mut child) = self.bot.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    fn kill_all(&mut self) {
+        self.kill();
+        for mut child in self.others.drain(..) {
             let _ = child.kill();
             let _ = child.wait();
         }
@@ -228,7 +262,7 @@ impl BotEnv {
 
 impl Drop for BotEnv {
     fn drop(&mut self) {
-        self.kill();
+        self.kill_all();
     }
 }
 

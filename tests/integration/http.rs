@@ -9,9 +9,14 @@ use crate::bot::{BotEnv, WAIT};
 
 /// The address the bot logged on the line containing `marker` (`... addr=HOST:PORT`).
 pub async fn logged_addr(bot: &BotEnv, marker: &str) -> String {
+    logged_addr_in(&bot.log_path(), marker).await
+}
+
+/// The address logged on the line containing `marker` in the log file `path`.
+pub async fn logged_addr_in(path: &std::path::Path, marker: &str) -> String {
     let deadline = Instant::now() + WAIT;
     loop {
-        let log = bot.log();
+        let log = std::fs::read_to_string(path).unwrap_or_default();
         let found = log
             .lines()
             .rev()

@@ -12,6 +12,7 @@ mod http;
 mod index;
 mod pages;
 mod pages_robustness;
+mod postgres;
 mod review;
 mod sample_corpus;
 mod settings;

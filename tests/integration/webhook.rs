@@ -8,18 +8,23 @@ use serde_json::json;
 use crate::bot::{BotEnv, Settings, PATIENT, WAIT, WEBHOOK_SECRET, WEBHOOK_URL};
 use crate::http::{logged_addr, request};
 
-const PATH: &str = "/telegram/hook";
+pub(crate) const PATH: &str = "/telegram/hook";
 
 /// An update as Telegram posts it: the patient writes `text`.
 fn update(update_id: i64, message_id: i64, text: &str) -> String {
+    update_from(PATIENT, update_id, message_id, text)
+}
+
+/// An update as Telegram posts it: the patient of chat `patient` writes `text`.
+pub(crate) fn update_from(patient: i64, update_id: i64, message_id: i64, text: &str) -> String {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs();
-    let anna = json!({ "id": PATIENT, "is_bot": false, "first_name": "Anna" });
+    let anna = json!({ "id": patient, "is_bot": false, "first_name": "Anna" });
     json!({ "update_id": update_id, "message": {
         "message_id": message_id, "date": now,
-        "chat": { "id": PATIENT, "type": "private", "first_name": "Anna" },
+        "chat": { "id": patient, "type": "private", "first_name": "Anna" },
         "from": anna, "text": text } })
     .to_string()
 }
@@ -34,7 +39,7 @@ async fn start() -> (BotEnv, String) {
     (bot, addr)
 }
 
-async fn post(addr: &str, secret: Option<&str>, body: &str) -> u16 {
+pub(crate) async fn post(addr: &str, secret: Option<&str>, body: &str) -> u16 {
     let headers: Vec<(&str, &str)> = secret
         .map(|s| vec![("X-Telegram-Bot-Api-Secret-Token", s)])
         .unwrap_or_default();
