@@ -382,7 +382,7 @@ pub fn database(data_dir: Option<&PathBuf>, t: &TelegramFile) -> Result<Database
     let url = std::env::var("FAQBOT_DATABASE_URL").ok();
     match url.as_deref().or(t.database_url.as_deref()) {
         Some(raw) if !raw.trim().is_empty() => PostgresUrl::parse(raw)
-            .map(Database::Postgres)
+            .map(|url| Database::Postgres(Box::new(url)))
             .map_err(|message| ConfigError::Invalid {
                 name: "FAQBOT_DATABASE_URL",
                 message,
@@ -591,5 +591,24 @@ mod tests {
             file.telegram.data_dir.unwrap(),
             Path::new("/etc/faqbot/data")
         );
+    }
+
+    #[test]
+    fn a_database_url_chooses_postgresql_and_a_bad_one_is_named() {
+        if std::env::var_os("FAQBOT_DATABASE_URL").is_some() {
+            return; // the environment would override the file below
+        }
+        let file = |url: Option<&str>| TelegramFile {
+            database_url: url.map(String::from),
+            data_dir: Some("/var/lib/faqbot".into()),
+            ..TelegramFile::default()
+        };
+        let sqlite = database(None, &file(None)).unwrap();
+        assert!(matches!(&sqlite, Database::Sqlite(dir) if dir == Path::new("/var/lib/faqbot")));
+        let pg = database(None, &file(Some("postgres://bot:pw@db:5433/faq"))).unwrap();
+        assert_eq!(pg.to_string(), "postgres://bot@db:5433/faq");
+        let error = database(None, &file(Some("postgres://"))).unwrap_err();
+        let error = error.to_string();
+        assert!(error.contains("FAQBOT_DATABASE_URL"), "{error}");
     }
 }

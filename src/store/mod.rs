@@ -36,7 +36,7 @@ pub enum Database {
     /// `faqbot.sqlite3` in this folder.
     Sqlite(PathBuf),
     /// A PostgreSQL database, which several instances can share.
-    Postgres(PostgresUrl),
+    Postgres(Box<PostgresUrl>),
 }
 
 impl std::fmt::Display for Database {
@@ -155,7 +155,7 @@ pub struct Store {
 
 enum Backend {
     Sqlite(sqlite::Db),
-    Postgres(postgresql::Db),
+    Postgres(Box<postgresql::Db>),
 }
 
 /// How a ticket's urgency is stored in the `urgent` column: 0 routine, 1 emergency (what
@@ -245,7 +245,7 @@ impl Store {
         match database {
             Database::Sqlite(dir) => Store::open(dir),
             Database::Postgres(url) => Ok(Store {
-                backend: Backend::Postgres(postgresql::Db::connect(url)?),
+                backend: Backend::Postgres(Box::new(postgresql::Db::connect(url)?)),
             }),
         }
     }

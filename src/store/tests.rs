@@ -66,7 +66,7 @@ impl TestDb {
             TestDb::Sqlite(dir) => Store::open(dir.path()).unwrap(),
             TestDb::Postgres { url, .. } => {
                 let url = PostgresUrl::parse(url).unwrap();
-                Store::open_database(&Database::Postgres(url)).unwrap()
+                Store::open_database(&Database::Postgres(Box::new(url))).unwrap()
             }
         }
     }
@@ -165,7 +165,7 @@ fn questions_and_reviews_keep_their_text(db: &TestDb) {
             "Zoë",
             "Can I eat spinach? ünïcode",
             Some("stones"),
-            &[offer.clone()],
+            std::slice::from_ref(&offer),
         )
         .unwrap();
     let question = store.question(id).unwrap().unwrap();

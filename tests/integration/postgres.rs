@@ -75,7 +75,7 @@ impl TestDatabase {
     ) -> T {
         let url = PostgresUrl::parse(&self.url).unwrap();
         tokio::task::spawn_blocking(move || {
-            let store = Store::open_database(&Database::Postgres(url)).unwrap();
+            let store = Store::open_database(&Database::Postgres(Box::new(url))).unwrap();
             f(&store)
         })
         .await
@@ -127,9 +127,13 @@ async fn postgres_two_instances_handle_each_update_once_and_never_reuse_a_ticket
     // delivers again to whichever instance is behind the URL.
     let patients: Vec<i64> = (301..=308).collect();
     for (n, &patient) in patients.iter().enumerate() {
-        let text = if n % 2 == 0 { STONES } else { EMERGENCY };
+        let text = if n.is_multiple_of(2) {
+            STONES
+        } else {
+            EMERGENCY
+        };
         let body = update_from(patient, 1000 + n as i64, 1, text);
-        let (a, b) = if n % 2 == 0 {
+        let (a, b) = if n.is_multiple_of(2) {
             (&first, &second)
         } else {
             (&second, &first)
@@ -142,7 +146,7 @@ async fn postgres_two_instances_handle_each_update_once_and_never_reuse_a_ticket
     }
     // An answer for a question; a safety message and "alerted the kidney team" for an
     // emergency, whose ticket goes to the group.
-    let expected = |n: usize| if n % 2 == 0 { 1 } else { 2 };
+    let expected = |n: usize| if n.is_multiple_of(2) { 1 } else { 2 };
     for (n, &patient) in patients.iter().enumerate() {
         bot.nth(patient, expected(n)).await;
     }
