@@ -85,6 +85,11 @@ pub async fn open_ticket(
 /// Posts waiting tickets as they come, and retries those that failed every round.
 pub async fn post_loop(bot: Tg, state: Arc<AppState>) {
     loop {
+        // Instances sharing a database: the one whose turn it is posts (see `Turn`).
+        if !state.turn.is_mine() {
+            tokio::time::sleep(round(&state)).await;
+            continue;
+        }
         if let Err(e) = post_waiting(&bot, &state).await {
             warn!("cannot read the tickets to post: {e}");
         }
@@ -98,17 +103,16 @@ async fn post_waiting(bot: &Tg, state: &AppState) -> Handled {
     let mut failed = HashSet::new();
     loop {
         let unposted = state.store.unposted_tickets()?;
-        // Tickets posted by another instance need their guesses no more.
-        state
-            .outbox
-            .waiting()
-            .retain(|id, _| unposted.iter().any(|t| t.id == *id));
         let Some(ticket) = unposted.into_iter().find(|t| !failed.contains(&t.id)) else {
             return Ok(());
         };
         // Another instance on the same database may be posting it right now.
         if !state.store.claim_ticket(ticket.id)? {
             failed.insert(ticket.id);
+            let posted = state.store.ticket(ticket.id)?;
+            if posted.is_none_or(|t| t.group_message_id.is_some()) {
+                state.outbox.waiting().remove(&ticket.id);
+            }
             continue;
         }
         let waiting = state.outbox.waiting().remove(&ticket.id);

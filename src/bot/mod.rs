@@ -56,6 +56,8 @@ pub struct AppState {
     locations: Locations,
     policy: Policy,
     store: Arc<Store>,
+    /// Whether this instance handles updates now (instances sharing a database take turns).
+    turn: crate::store::Turn,
     expert_group: AtomicI64,
     /// The expert group is a forum: each patient's tickets go into their own topic.
     forum: AtomicBool,
@@ -241,7 +243,11 @@ pub async fn serve(config: BotConfig) -> anyhow::Result<()> {
     let store = Arc::new(Store::open_database(&config.database)?);
     if store.is_shared() {
         pace::share(store.clone());
+        if config.webhook.is_none() {
+            warn!("instances sharing a database need webhook mode: Telegram lets only one poll");
+        }
     }
+    let turn = store.take_turns();
     let expert_group =
         match store.setting(&format!("{EXPERT_GROUP_SETTING}:{}", config.expert_group))? {
             Some(migrated) => migrated.parse().unwrap_or(config.expert_group),
@@ -252,6 +258,7 @@ pub async fn serve(config: BotConfig) -> anyhow::Result<()> {
         locations: config.locations.clone(),
         policy: config.policy,
         store,
+        turn,
         expert_group: AtomicI64::new(expert_group),
         forum: AtomicBool::new(topics::detect(&bot, ChatId(expert_group)).await),
         topic_lock: tokio::sync::Mutex::new(()),

@@ -10,7 +10,7 @@ use std::time::Duration;
 use teloxide::types::ChatId;
 use tracing::warn;
 
-use crate::store::{now_ms, Store};
+use crate::store::{now_ms, send_key, Store};
 
 /// At most one message per `interval_ms`, after a burst of `burst`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,10 +62,7 @@ pub async fn turn(chat: ChatId) {
     let reserved = tokio::task::spawn_blocking(move || {
         let now = now_ms();
         let mut longest = Duration::ZERO;
-        for (key, limit) in [
-            (format!("chat:{}", chat.0), limit_for(chat)),
-            ("all".into(), OVERALL),
-        ] {
+        for (key, limit) in [(send_key(chat.0), limit_for(chat)), ("all".into(), OVERALL)] {
             let slot = store.next_send_slot(&key, now, limit.interval_ms)?;
             longest = longest.max(wait(slot, now, limit));
         }

@@ -64,6 +64,9 @@ pub async fn reminder_loop(bot: Tg, state: Arc<AppState>, configured_group: i64)
     }
     loop {
         tokio::time::sleep(round(&state)).await;
+        if !state.turn.is_mine() {
+            continue;
+        }
         if let Err(e) = remind(&bot, &state).await {
             warn!("reminder round failed: {e}");
         }

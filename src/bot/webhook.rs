@@ -128,12 +128,18 @@ async fn deliver(State(inbox): State<Inbox>, headers: HeaderMap, body: Bytes) ->
     }
 }
 
-/// Hands kept updates to the dispatcher, oldest first, each once per run; those handled are
-/// erased by the store. Ends (closing the listener's stream) when the listener is stopped.
+/// Hands kept updates to the dispatcher, oldest first, each once per run, while it is this
+/// instance's turn to handle updates; those handled are erased by the store. Ends (closing the listener's stream) when the listener is stopped.
 async fn feed(inbox: Inbox, tx: mpsc::UnboundedSender<Delivery>, stop: StopFlag) {
     let mut fed = HashSet::new();
     while !stop.is_stopped() {
-        match inbox.state.store.unhandled_updates() {
+        // With instances sharing a database, one handles updates at a time (see `Turn`).
+        let kept = if inbox.state.turn.is_mine() {
+            inbox.state.store.unhandled_updates()
+        } else {
+            Ok(Vec::new())
+        };
+        match kept {
             Ok(kept) => {
                 fed.retain(|id| kept.iter().any(|(k, _)| k == id));
                 for (id, body) in kept {

@@ -52,8 +52,9 @@ impl std::fmt::Display for Database {
 pub enum StoreError {
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// PostgreSQL's severity, code and message, never its DETAIL (which may quote a row).
     #[error("database error: {0}")]
-    Postgres(#[from] ::postgres::Error),
+    Postgres(String),
     #[error("database error: column {index} is not {wanted}")]
     Column { index: usize, wanted: &'static str },
     #[error("cannot make {} private: {source}", path.display())]
@@ -64,6 +65,16 @@ pub enum StoreError {
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
+
+impl From<::postgres::Error> for StoreError {
+    fn from(e: ::postgres::Error) -> StoreError {
+        StoreError::Postgres(match e.as_db_error() {
+            Some(db) => format!("{} {}: {}", db.severity(), db.code().code(), db.message()),
+            // Connection trouble: "error connecting to server: Connection refused", ...
+            None => e.to_string(),
+        })
+    }
+}
 
 /// An article offered to the patient under an answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -202,9 +213,28 @@ fn bump(c: &mut dyn Conn, name: &str, delta: i64) -> Result<()> {
     .map(drop)
 }
 
+/// The send-slot key of a chat.
+pub fn send_key(chat_id: i64) -> String {
+    format!("chat:{chat_id}")
+}
+
+/// Whether this instance handles updates now. Always, on SQLite (one instance); on
+/// PostgreSQL, while it holds the handlers' lock: one instance at a time handles updates, so
+/// a patient's messages are handled in order, and another takes over within seconds when
+/// it stops. The others keep what Telegram delivers to them until then.
+#[derive(Clone, Debug)]
+pub struct Turn(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl Turn {
+    pub fn is_mine(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
 /// A ticket that another instance claimed this long ago (seconds) and did not post is
-/// taken to be abandoned (that instance stopped).
-const CLAIM_EXPIRES: i64 = 60;
+/// taken to be abandoned (that instance stopped). Long enough for a post that waits for
+/// its turn under Telegram's limits and for Telegram's retries.
+const CLAIM_EXPIRES: i64 = 600;
 
 const TICKET_COLUMNS: &str =
     "id, chat_id, first_name, question, urgent, open, answered, created_at, group_message_id";
@@ -253,6 +283,16 @@ impl Store {
     /// Whether other instances may use the database too (PostgreSQL).
     pub fn is_shared(&self) -> bool {
         matches!(self.backend, Backend::Postgres(_))
+    }
+
+    /// Starts taking turns with other instances to handle updates (see [`Turn`]).
+    pub fn take_turns(&self) -> Turn {
+        let mine = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+        if let Backend::Postgres(db) = &self.backend {
+            mine.store(false, std::sync::atomic::Ordering::Relaxed);
+            db.take_turns(mine.clone());
+        }
+        Turn(mine)
     }
 
     /// Whether `dir` holds faqbot's database (without creating it).
@@ -799,6 +839,11 @@ impl Store {
                     args![chat_id],
                 )?;
             }
+            // The chat's place in the send queue.
+            c.execute(
+                "DELETE FROM send_slots WHERE key = ?1",
+                args![send_key(chat_id)],
+            )?;
             // Webhook deliveries already handled (this `/forget` among them).
             c.execute(
                 "DELETE FROM inbox WHERE update_id IN (SELECT id FROM processed_updates)",
@@ -815,7 +860,10 @@ impl Store {
     /// Rows that mention a patient's chat id anywhere; 0 after `forget`.
     pub fn rows_about(&self, chat_id: i64) -> Result<i64> {
         self.with(|c| {
-            let mut total = 0;
+            let mut total = c.number(
+                "SELECT COUNT(*) FROM send_slots WHERE key = ?1",
+                args![send_key(chat_id)],
+            )?;
             for table in PATIENT_TABLES {
                 total += c.number(
                     &format!("SELECT COUNT(*) FROM {table} WHERE chat_id = ?1"),

@@ -7,17 +7,26 @@
 //! tokio workers: each call runs on a short-lived thread of its own, as SQLite's calls
 //! block their worker for as long.
 
-use std::sync::{Mutex, MutexGuard};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use postgres::types::{to_sql_checked, IsNull, ToSql, Type};
 use postgres::{Client, GenericClient, NoTls};
+use tracing::{info, warn};
 
 use super::sql::{Conn, Row, Value};
 use super::{Result, StoreError};
 
 /// Held while migrating, so two instances starting together do not both migrate.
 const MIGRATION_LOCK: i64 = 0x6661_7162_6f74; // "faqbot"
+
+/// Held, on a connection of its own, by the one instance that handles updates.
+const HANDLER_LOCK: i64 = 0x6661_7162_6f75;
+
+/// How often a standing-by instance tries for the handlers' lock, and the holder checks
+/// that its connection (and so the lock) is still there.
+const TURN_CHECK: Duration = Duration::from_secs(2);
 
 /// The schema as SQLite's reaches it after all its migrations, in one step. Later changes
 /// are added as further steps, here and in SQLite's list.
@@ -91,6 +100,13 @@ impl Url {
             config.connect_timeout(Duration::from_secs(10));
         }
         config.application_name("faqbot");
+        // A lost connection or a stuck lock must not hold the bot for long: store calls
+        // block their worker while they run.
+        config.keepalives_idle(Duration::from_secs(30));
+        config.tcp_user_timeout(Duration::from_secs(30));
+        if config.get_options().is_none() {
+            config.options("-c statement_timeout=15000 -c lock_timeout=5000");
+        }
         let host = match &config.get_hosts()[0] {
             postgres::config::Host::Tcp(host) => host.clone(),
             postgres::config::Host::Unix(path) => path.display().to_string(),
@@ -199,6 +215,53 @@ impl Db {
     pub(super) fn after_erasure(&self) -> Result<()> {
         self.run(|client| Ok(client.batch_execute(VACUUMED)?))
     }
+}
+
+impl Db {
+    /// Keeps trying for the handlers' lock on a connection of its own, on a thread of its
+    /// own; `mine` tells whether this instance holds it. Losing the connection loses the
+    /// lock: `mine` turns false at once, before another instance can take it over.
+    pub(super) fn take_turns(&self, mine: Arc<AtomicBool>) {
+        let config = self.config.clone();
+        let spawned = std::thread::Builder::new()
+            .name("faqbot-turns".into())
+            .spawn(move || loop {
+                if let Ok(mut client) = config.connect(NoTls) {
+                    hold_turn(&mut client, &mine);
+                }
+                mine.store(false, Ordering::Relaxed);
+                std::thread::sleep(TURN_CHECK);
+            });
+        if let Err(e) = spawned {
+            warn!("cannot start taking turns with other instances: {e}");
+        }
+    }
+}
+
+/// Tries for the lock until the connection fails; while holding it, checks the connection.
+fn hold_turn(client: &mut Client, mine: &AtomicBool) {
+    let mut waiting_said = false;
+    loop {
+        let taken = client.query_one("SELECT pg_try_advisory_lock($1)", &[&HANDLER_LOCK]);
+        match taken.map(|row| row.get::<_, bool>(0)) {
+            Ok(true) => break,
+            Ok(false) => {
+                if !waiting_said {
+                    info!("another instance handles updates; this one keeps what it receives and stands by");
+                    waiting_said = true;
+                }
+                std::thread::sleep(TURN_CHECK);
+            }
+            Err(_) => return,
+        }
+    }
+    mine.store(true, Ordering::Relaxed);
+    info!("this instance handles updates");
+    while client.is_valid(TURN_CHECK).is_ok() {
+        std::thread::sleep(TURN_CHECK);
+    }
+    mine.store(false, Ordering::Relaxed);
+    warn!("lost the database connection that holds the handlers' turn; standing by");
 }
 
 impl Drop for Db {

@@ -242,6 +242,8 @@ fn tickets_survive_reopening_and_forget_erases_every_row(db: &TestDb) {
         store.open_ticket_of(42).unwrap().map(|t| t.id),
         Some(ticket.id)
     );
+    store.next_send_slot(&send_key(42), now_ms(), 1000).unwrap();
+    store.next_send_slot(&send_key(43), now_ms(), 1000).unwrap();
     assert!(store.rows_about(42).unwrap() > 0);
     store.forget(42).unwrap();
     assert_eq!(store.rows_about(42).unwrap(), 0);
@@ -257,6 +259,11 @@ fn tickets_survive_reopening_and_forget_erases_every_row(db: &TestDb) {
         "the topic is remembered as erased"
     );
     assert_eq!(store.stats().unwrap().helpful, 1, "anonymous counters stay");
+    assert_eq!(
+        store.rows_about(43).unwrap(),
+        1,
+        "another chat's place in the queue"
+    );
 }
 
 fn a_patient_has_one_topic_which_closes_reopens_and_is_replaced(db: &TestDb) {

@@ -1,7 +1,7 @@
 //! More than one instance: two `faqbot serve` processes behind one webhook URL, sharing one
-//! PostgreSQL database. Telegram may deliver an update to either, or to both; each is
-//! handled once, ticket numbers are never given twice, and what one instance kept before
-//! it died is handled by the other.
+//! PostgreSQL database. Telegram may deliver an update to either, or to both; one instance
+//! handles updates at a time and each update once, ticket numbers are never given twice,
+//! and what one instance kept before it died is handled by the other.
 //!
 //! These tests need a PostgreSQL server (`FAQBOT_TEST_POSTGRES`, see README); without one
 //! they fail and say so, rather than pass having tested nothing.
@@ -101,9 +101,27 @@ async fn two_instances(db: &TestDatabase) -> (BotEnv, String, String, PathBuf) {
     })
     .await;
     let first = logged_addr(&bot, "webhook listening").await;
+    wait_for_line(&bot.log_path(), "this instance handles updates").await;
     let second_log = bot.spawn_another();
     let second = logged_addr_in(&second_log, "webhook listening").await;
+    wait_for_line(&second_log, "stands by").await;
     (bot, first, second, second_log)
+}
+
+/// Waits until the log file `path` has a line containing `marker`.
+async fn wait_for_line(path: &std::path::Path, marker: &str) {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let log = std::fs::read_to_string(path).unwrap_or_default();
+        if log.contains(marker) {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "nothing logged with {marker:?}:\n{log}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 /// The ticket number a group post is about (`#N`).
@@ -185,6 +203,9 @@ async fn postgres_two_instances_handle_each_update_once_and_never_reuse_a_ticket
     assert_eq!(handled, 0, "every kept update was handled");
     let second_log = std::fs::read_to_string(second_log).unwrap();
     assert!(second_log.contains("faqbot is serving"), "{second_log}");
+    // Only the instance whose turn it is handled them: a patient's messages stay in order.
+    assert_eq!(bot.log().matches("ticket opened").count(), 4);
+    assert!(!second_log.contains("ticket opened"), "{second_log}");
     for text in [STONES, EMERGENCY] {
         assert!(!bot.log().contains(text) && !second_log.contains(text));
     }
@@ -193,8 +214,9 @@ async fn postgres_two_instances_handle_each_update_once_and_never_reuse_a_ticket
 #[tokio::test]
 async fn postgres_an_update_kept_by_an_instance_that_died_is_handled_by_the_other() {
     let db = TestDatabase::create("died");
-    let (mut bot, _, _, _) = two_instances(&db).await;
-    // The first instance kept an update, then was killed before handling it.
+    let (mut bot, _, _, second_log) = two_instances(&db).await;
+    // The first instance, which handles updates, kept an update, then was killed before
+    // handling it; the second, standing by, takes over.
     bot.kill();
     let body = update_from(401, 2001, 1, STONES);
     let kept = db
@@ -209,4 +231,5 @@ async fn postgres_an_update_kept_by_an_instance_that_died_is_handled_by_the_othe
     );
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(bot.sent(401).len(), 1);
+    wait_for_line(&second_log, "this instance handles updates").await;
 }
