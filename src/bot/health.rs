@@ -64,6 +64,9 @@ struct Readiness {
     index: Part,
     database: Part,
     polling: PollState,
+    /// Whether this instance handles updates now; instances sharing a database take turns,
+    /// and one standing by is ready all the same (it keeps what Telegram delivers).
+    handles_updates: bool,
 }
 
 #[derive(Serialize)]
@@ -119,6 +122,7 @@ async fn readyz(State(state): State<Arc<AppState>>) -> Response {
         index,
         database,
         polling,
+        handles_updates: state.turn.is_mine(),
     };
     let json = serde_json::to_string(&body).unwrap_or_default();
     (status, [(header::CONTENT_TYPE, "application/json")], json).into_response()

@@ -13,7 +13,7 @@ use std::time::Duration;
 use faqbot::store::{Database, PostgresUrl, Store};
 
 use crate::bot::{BotEnv, Settings, GROUP, WAIT, WEBHOOK_SECRET};
-use crate::http::{logged_addr, logged_addr_in};
+use crate::http::{logged_addr, logged_addr_in, request};
 use crate::webhook::{post, update_from};
 
 const STONES: &str = "What can I do to prevent kidney stones?";
@@ -96,6 +96,7 @@ impl Drop for TestDatabase {
 async fn two_instances(db: &TestDatabase) -> (BotEnv, String, String, PathBuf) {
     let mut bot = BotEnv::start_with(Settings {
         webhook: true,
+        health: true,
         database_url: Some(db.url.clone()),
         ..Settings::default()
     })
@@ -215,6 +216,13 @@ async fn postgres_two_instances_handle_each_update_once_and_never_reuse_a_ticket
 async fn postgres_an_update_kept_by_an_instance_that_died_is_handled_by_the_other() {
     let db = TestDatabase::create("died");
     let (mut bot, _, _, second_log) = two_instances(&db).await;
+    let health = logged_addr_in(&second_log, "health and metrics endpoint listening").await;
+    let turn = || async {
+        let (status, body) = request(&health, "GET", "/readyz", &[], "").await;
+        assert_eq!(status, 200, "a standing-by instance is ready too: {body}");
+        serde_json::from_str::<serde_json::Value>(&body).unwrap()["handles_updates"].clone()
+    };
+    assert_eq!(turn().await, false);
     // The first instance, which handles updates, kept an update, then was killed before
     // handling it; the second, standing by, takes over.
     bot.kill();
@@ -232,4 +240,5 @@ async fn postgres_an_update_kept_by_an_instance_that_died_is_handled_by_the_othe
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(bot.sent(401).len(), 1);
     wait_for_line(&second_log, "this instance handles updates").await;
+    assert_eq!(turn().await, true);
 }
