@@ -58,10 +58,16 @@ pub fn thread_of(msg: &Message) -> Option<ThreadId> {
     msg.thread_id.filter(|_| msg.is_topic_message)
 }
 
-/// Whether a message in a topic is one an expert wrote (not a service message, not a bot's).
+/// Whether a message in a topic is one an expert wrote: a person's, or an admin's posted as
+/// the group (an anonymous admin: Telegram sends it from GroupAnonymousBot with the group
+/// as `sender_chat`); not a service message, not another bot's or a linked channel's.
 pub fn written_by_expert(msg: &Message) -> bool {
     let human = msg.from.as_ref().is_some_and(|u| !u.is_bot);
-    human && matches!(msg.kind, MessageKind::Common(_))
+    let anonymous_admin = msg
+        .sender_chat
+        .as_ref()
+        .is_some_and(|c| c.id == msg.chat.id);
+    (human || anonymous_admin) && matches!(msg.kind, MessageKind::Common(_))
 }
 
 fn thread(id: i32) -> ThreadId {

@@ -243,3 +243,20 @@ async fn a_reply_in_a_topic_goes_to_the_ticket_it_replies_to() {
         "the urgent question is still waiting"
     );
 }
+
+#[tokio::test]
+async fn what_an_anonymous_admin_writes_in_a_topic_reaches_the_patient() {
+    let bot = forum_bot().await;
+    bot.open_ticket(PARKING).await;
+    let topic = the_topic(&bot);
+    let before = bot.sent(PATIENT).len();
+    // An admin with "remain anonymous" on posts as the group.
+    bot.tg
+        .push_anonymous_topic_text(GROUP, topic.thread_id, "Car park B is free for patients.");
+    let relayed = bot.nth(PATIENT, before + 1).await;
+    assert!(
+        relayed.plain_text.contains("Car park B is free"),
+        "{}",
+        relayed.plain_text
+    );
+}

@@ -496,20 +496,20 @@ impl FakeTelegram {
         reply_to: i32,
     ) -> i32 {
         self.with_push(|st| {
-            assert!(
-                st.live_topic(chat_id, thread_id).is_some(),
-                "push_topic_text: chat {chat_id} has no topic {thread_id}"
-            );
-            let root = st.stored(chat_id, reply_to).map(|m| strip_reply(&m.json));
-            let mut content = text_content(text);
-            content.insert("message_thread_id".into(), json!(thread_id));
-            content.insert("is_topic_message".into(), json!(true));
-            if let Some(root) = root {
-                content.insert("reply_to_message".into(), root);
-            }
-            let msg = st.add_user_message(chat_id, user_id, content);
-            st.enqueue(json!({ "message": msg }));
-            message_id_of(&msg)
+            let from = st.user_json(user_id);
+            st.push_topic_message(chat_id, thread_id, from, text, reply_to, Map::new())
+        })
+    }
+
+    /// An admin who posts as the group (anonymous) writes `text` in topic `thread_id`, as
+    /// Telegram shows it: `from` is GroupAnonymousBot and `sender_chat` the group itself.
+    pub fn push_anonymous_topic_text(&self, chat_id: i64, thread_id: i32, text: &str) -> i32 {
+        self.with_push(|st| {
+            let from = json!({ "id": 1_087_968_824, "is_bot": true, "first_name": "Group",
+                               "username": "GroupAnonymousBot" });
+            let mut extra = Map::new();
+            extra.insert("sender_chat".into(), st.chat_json(chat_id));
+            st.push_topic_message(chat_id, thread_id, from, text, thread_id, extra)
         })
     }
 
@@ -856,6 +856,33 @@ impl State {
     ) -> Value {
         let from = self.user_json(user_id);
         self.add_message(chat_id, from, content, None)
+    }
+
+    /// Queues a message in forum topic `thread_id` replying to `reply_to` of the topic.
+    fn push_topic_message(
+        &mut self,
+        chat_id: i64,
+        thread_id: i32,
+        from: Value,
+        text: &str,
+        reply_to: i32,
+        extra: Map<String, Value>,
+    ) -> i32 {
+        assert!(
+            self.live_topic(chat_id, thread_id).is_some(),
+            "push_topic_text: chat {chat_id} has no topic {thread_id}"
+        );
+        let root = self.stored(chat_id, reply_to).map(|m| strip_reply(&m.json));
+        let mut content = text_content(text);
+        content.insert("message_thread_id".into(), json!(thread_id));
+        content.insert("is_topic_message".into(), json!(true));
+        if let Some(root) = root {
+            content.insert("reply_to_message".into(), root);
+        }
+        content.extend(extra);
+        let msg = self.add_message(chat_id, from, content, None);
+        self.enqueue(json!({ "message": msg }));
+        message_id_of(&msg)
     }
 
     fn push_private_content(&mut self, user_id: i64, content: Map<String, Value>) -> i32 {
