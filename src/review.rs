@@ -84,13 +84,17 @@ pub fn build(engine: &Engine, items: &[ReviewItem]) -> anyhow::Result<Review> {
                 tickets: Vec::new(),
                 last_asked: item.at,
             });
-        asked.tickets.extend(item.ticket);
-        asked.times += 1;
-        asked.last_asked = asked.last_asked.max(item.at);
         if !asked.reasons.contains(&item.reason) {
             asked.reasons.push(item.reason);
             asked.reasons.sort();
         }
+        if !item.counted {
+            // The same patient sent it to the experts too: their ticket counts it.
+            continue;
+        }
+        asked.tickets.extend(item.ticket);
+        asked.times += 1;
+        asked.last_asked = asked.last_asked.max(item.at);
         if let Some(answer) = &item.expert_answer {
             if !asked.expert_answers.contains(answer) {
                 asked.expert_answers.push(answer.clone());
@@ -119,7 +123,7 @@ pub fn build(engine: &Engine, items: &[ReviewItem]) -> anyhow::Result<Review> {
         ))
     });
     Ok(Review {
-        questions: items.len(),
+        questions: items.iter().filter(|i| i.counted).count(),
         groups,
         weeks: weeks.into_iter().collect(),
     })

@@ -108,6 +108,8 @@ pub struct ReviewItem {
     pub expert_answer: Option<String>,
     /// The ticket number, for a question that went to the experts.
     pub ticket: Option<i64>,
+    /// False for a question its patient then sent to the experts: the ticket counts it.
+    pub counted: bool,
 }
 
 /// A patient's question, kept until they press a button about it (or it expires).
@@ -212,6 +214,11 @@ fn bump(c: &mut dyn Conn, name: &str, delta: i64) -> Result<()> {
     )
     .map(drop)
 }
+
+/// 0 for a question (`q`) its patient then sent to the experts, which the ticket counts;
+/// else 1.
+const ESCALATED: &str = "CASE WHEN EXISTS (SELECT 1 FROM tickets t
+    WHERE t.chat_id = q.chat_id AND t.question = q.text) THEN 0 ELSE 1 END";
 
 /// The send-slot key of a chat.
 pub fn send_key(chat_id: i64) -> String {
@@ -416,30 +423,36 @@ impl Store {
             let mut items = Vec::new();
             let sources = [
                 (
-                    "SELECT question, created_at, expert_answer, id FROM tickets
-                     WHERE created_at >= ?1",
+                    "SELECT question, created_at, expert_answer, id, 1 FROM tickets
+                     WHERE created_at >= ?1"
+                        .to_string(),
                     ReviewReason::Expert,
                 ),
                 (
-                    "SELECT q.text, q.at, NULL, NULL FROM feedback f
-                     JOIN questions q ON q.id = f.question_id
-                     WHERE f.helpful = 0 AND q.at >= ?1",
+                    format!(
+                        "SELECT q.text, q.at, NULL, NULL, {ESCALATED} FROM feedback f
+                         JOIN questions q ON q.id = f.question_id
+                         WHERE f.helpful = 0 AND q.at >= ?1"
+                    ),
                     ReviewReason::NotHelpful,
                 ),
                 (
-                    "SELECT text, at, NULL, NULL FROM questions
-                     WHERE decision = 'clarify' AND at >= ?1",
+                    format!(
+                        "SELECT q.text, q.at, NULL, NULL, {ESCALATED} FROM questions q
+                         WHERE q.decision = 'clarify' AND q.at >= ?1"
+                    ),
                     ReviewReason::Clarify,
                 ),
             ];
             for (sql, reason) in sources {
-                for r in c.query(sql, args![since])? {
+                for r in c.query(&sql, args![since])? {
                     items.push(ReviewItem {
                         question: r.text(0)?,
                         at: r.int(1)?,
                         reason,
                         expert_answer: r.opt_text(2)?,
                         ticket: r.opt_int(3)?,
+                        counted: r.flag(4)?,
                     });
                 }
             }

@@ -198,6 +198,18 @@ fn questions_and_reviews_keep_their_text(db: &TestDb) {
         reasons.contains(&(ReviewReason::Clarify, None)),
         "{reasons:?}"
     );
+    assert!(items.iter().all(|i| i.counted), "{items:?}");
+    // The patient then sent the same question to the experts: the ticket counts it.
+    store
+        .create_ticket(42, "Zoë", "Can I eat spinach? ünïcode", None)
+        .unwrap();
+    let items = store.review_items(0).unwrap();
+    let uncounted: Vec<_> = items
+        .iter()
+        .filter(|i| !i.counted)
+        .map(|i| i.reason)
+        .collect();
+    assert_eq!(uncounted, [ReviewReason::NotHelpful, ReviewReason::Clarify]);
     store.set_setting("k", "v1").unwrap();
     store.set_setting("k", "v2").unwrap();
     assert_eq!(store.setting("k").unwrap().as_deref(), Some("v2"));
@@ -211,7 +223,7 @@ fn questions_and_reviews_keep_their_text(db: &TestDb) {
     assert!(store.is_unreachable(42).unwrap());
     store.set_unreachable(42, false).unwrap();
     assert!(!store.is_unreachable(42).unwrap());
-    assert_eq!(store.stats().unwrap().open_tickets, 1);
+    assert_eq!(store.stats().unwrap().open_tickets, 2);
 }
 
 fn tickets_survive_reopening_and_forget_erases_every_row(db: &TestDb) {

@@ -47,6 +47,10 @@ fn the_review_groups_questions_by_the_closest_article_and_never_names_the_patien
         )
         .unwrap();
     store.feedback(rated, ANNA, false).unwrap();
+    // Not helpful, so Anna asked the experts: one question, not two.
+    store
+        .create_ticket(ANNA, "Anna", "Is coffee bad for my kidneys?", None)
+        .unwrap();
     let vague = store
         .save_question(BORIS, "Boris", "potassium", None, &[])
         .unwrap();
@@ -80,6 +84,18 @@ fn the_review_groups_questions_by_the_closest_article_and_never_names_the_patien
         .filter_map(|g| g["article"].as_str())
         .collect();
     assert!(articles.contains(&"coffee-and-kidneys"), "{articles:?}");
+    let coffee = groups
+        .iter()
+        .find(|g| g["article"] == "coffee-and-kidneys")
+        .unwrap();
+    assert_eq!(
+        coffee["asked"], 1,
+        "rated and escalated counts once: {coffee:#}"
+    );
+    assert_eq!(
+        coffee["questions"][0]["reasons"],
+        serde_json::json!(["expert", "not_helpful"])
+    );
     assert!(articles.contains(&"high-potassium"), "{articles:?}");
     assert!(!run.stdout.contains("What is dialysis"));
     for name in ["Anna", "Boris"] {
