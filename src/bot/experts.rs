@@ -378,7 +378,7 @@ pub async fn command(
                             warn!(ticket = id, "cannot reopen the topic: {e}");
                         }
                     }
-                    messages::reopened(id)
+                    messages::reopened(id, state.is_forum())
                 }
                 Some(id) => messages::not_closed(id),
                 None => messages::reopen_usage(),

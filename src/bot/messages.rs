@@ -395,6 +395,16 @@ pub fn ticket(ticket: &Ticket, guesses: &[Offer], in_topic: bool) -> String {
     text
 }
 
+/// How experts answer a question: by writing in the patient's topic (a forum group), or by
+/// replying to the question's message (a plain group).
+fn how_to_answer(in_topic: bool) -> &'static str {
+    if in_topic {
+        "Write in this topic to answer the patient."
+    } else {
+        "Reply to it to answer the patient."
+    }
+}
+
 /// How an urgent ticket is marked in the group: " 🚨 <b>EMERGENCY</b>", " ⚠️ <b>SAME DAY</b>".
 fn level_flag(urgency: Option<Level>) -> &'static str {
     match urgency {
@@ -478,15 +488,16 @@ pub fn reminder(ticket: &Ticket, waited_secs: i64, working: SignedDuration) -> S
     )
 }
 
-/// An urgent question still unanswered, raised again as a reply to its ticket.
-pub fn reraise(ticket: &Ticket, waited_secs: i64) -> String {
+/// An urgent question still unanswered, raised again under its ticket (in its topic, or as
+/// a reply to it).
+pub fn reraise(ticket: &Ticket, waited_secs: i64, in_topic: bool) -> String {
     format!(
-        "🔔{} Question #{} from {} is still unanswered after {}. Reply to it to answer the \
-         patient.",
+        "🔔{} Question #{} from {} is still unanswered after {}. {}",
         level_flag(ticket.urgency),
         ticket.id,
         escape(&ticket.first_name),
-        age(waited_secs)
+        age(waited_secs),
+        how_to_answer(in_topic)
     )
 }
 
@@ -551,8 +562,13 @@ pub fn close_usage() -> String {
     "Reply /close to a question's message, or send /close NUMBER.".to_string()
 }
 
-pub fn reopened(ticket_id: i64) -> String {
-    format!("Question #{ticket_id} is reopened: reply to it to answer the patient.")
+pub fn reopened(ticket_id: i64, in_topic: bool) -> String {
+    let how = if in_topic {
+        "write in the patient's topic to answer them"
+    } else {
+        "reply to it to answer the patient"
+    };
+    format!("Question #{ticket_id} is reopened: {how}.")
 }
 
 pub fn not_closed(ticket_id: i64) -> String {
@@ -816,12 +832,20 @@ mod tests {
 
     #[test]
     fn re_raises_carry_the_level_and_spans_read_naturally() {
-        let text = reraise(&ticket(5, Some(Level::SameDay), 0), 12 * 60 + 5);
+        let text = reraise(&ticket(5, Some(Level::SameDay), 0), 12 * 60 + 5, false);
         assert!(
             text.starts_with("🔔 ⚠️ <b>SAME DAY</b> Question #5 from Bartholomew"),
             "{text}"
         );
         assert!(text.contains("still unanswered after 12 min."), "{text}");
+        assert!(
+            text.ends_with("Reply to it to answer the patient."),
+            "{text}"
+        );
+        let in_topic = reraise(&ticket(5, Some(Level::SameDay), 0), 60, true);
+        assert!(in_topic.ends_with("Write in this topic to answer the patient."));
+        assert!(reopened(5, true).contains("write in the patient's topic"));
+        assert!(reopened(5, false).contains("reply to it"));
         let span = |minutes| working_span(SignedDuration::from_mins(minutes));
         assert_eq!(span(480), "8 working hours");
         assert_eq!(span(60), "1 working hour");

@@ -99,7 +99,7 @@ async fn remind(bot: &Tg, state: &AppState) -> Handled {
 async fn post(bot: &Tg, state: &AppState, ticket: &Ticket, nudge: Nudge, now: i64) -> Handled {
     let waited = now - ticket.created_at;
     let text = match nudge {
-        Nudge::Reraise => messages::reraise(ticket, waited),
+        Nudge::Reraise => messages::reraise(ticket, waited, state.is_forum()),
         Nudge::Remind => {
             let working = state
                 .schedule
