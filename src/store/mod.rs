@@ -325,6 +325,21 @@ impl Store {
         self.with(|c| c.execute(sql, params))
     }
 
+    /// The first row of a query, read by `read`, if there is one.
+    fn first<T: Send>(
+        &self,
+        sql: &str,
+        params: &[sql::Value],
+        read: impl Fn(&Row) -> Result<T> + Send,
+    ) -> Result<Option<T>> {
+        self.with(|c| c.first(sql, params)?.as_ref().map(read).transpose())
+    }
+
+    /// The integer a query (or a statement with `RETURNING`) gives.
+    fn number(&self, sql: &str, params: &[sql::Value]) -> Result<i64> {
+        self.with(|c| c.number(sql, params))
+    }
+
     /// Records an update id; false if it was processed before (Telegram redelivered it, or
     /// another instance took it).
     pub fn first_delivery(&self, update_id: u32) -> Result<bool> {
@@ -364,11 +379,11 @@ impl Store {
     }
 
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
-        self.with(|c| {
-            c.first("SELECT value FROM settings WHERE key = ?1", args![key])?
-                .map(|r| r.text(0))
-                .transpose()
-        })
+        self.first(
+            "SELECT value FROM settings WHERE key = ?1",
+            args![key],
+            |r| r.text(0),
+        )
     }
 
     pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
@@ -389,13 +404,11 @@ impl Store {
         offers: &[Offer],
     ) -> Result<i64> {
         let offers = serde_json::to_string(offers).unwrap_or_else(|_| "[]".into());
-        self.with(|c| {
-            c.number(
-                "INSERT INTO questions (chat_id, first_name, text, answered_with, offers, at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
-                args![chat_id, first_name, text, answered_with, offers, now()],
-            )
-        })
+        self.number(
+            "INSERT INTO questions (chat_id, first_name, text, answered_with, offers, at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+            args![chat_id, first_name, text, answered_with, offers, now()],
+        )
     }
 
     /// Notes what was decided about a saved question (`clarify`, `escalate`), for review.
@@ -463,24 +476,19 @@ impl Store {
 
     /// A ticket's question and the experts' first answer, if any.
     pub fn ticket_answer(&self, ticket_id: i64) -> Result<Option<(String, Option<String>)>> {
-        self.with(|c| {
-            c.first(
-                "SELECT question, expert_answer FROM tickets WHERE id = ?1",
-                args![ticket_id],
-            )?
-            .map(|r| Ok((r.text(0)?, r.opt_text(1)?)))
-            .transpose()
-        })
+        self.first(
+            "SELECT question, expert_answer FROM tickets WHERE id = ?1",
+            args![ticket_id],
+            |r| Ok((r.text(0)?, r.opt_text(1)?)),
+        )
     }
 
     pub fn question(&self, id: i64) -> Result<Option<Question>> {
-        self.with(|c| {
-            c.first(
-                "SELECT id, chat_id, first_name, text, answered_with, offers
-                 FROM questions WHERE id = ?1",
-                args![id],
-            )?
-            .map(|r| {
+        self.first(
+            "SELECT id, chat_id, first_name, text, answered_with, offers
+             FROM questions WHERE id = ?1",
+            args![id],
+            |r| {
                 Ok(Question {
                     id: r.int(0)?,
                     chat_id: r.int(1)?,
@@ -489,9 +497,8 @@ impl Store {
                     answered_with: r.opt_text(4)?,
                     offers: serde_json::from_str(&r.text(5)?).unwrap_or_default(),
                 })
-            })
-            .transpose()
-        })
+            },
+        )
     }
 
     /// Records a rating of an answer; a changed rating replaces the earlier one in the
@@ -531,19 +538,17 @@ impl Store {
         urgency: Option<Level>,
     ) -> Result<Ticket> {
         let created_at = now();
-        let id = self.with(|c| {
-            c.number(
-                "INSERT INTO tickets (chat_id, first_name, question, urgent, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
-                args![
-                    chat_id,
-                    first_name,
-                    question,
-                    urgency_code(urgency),
-                    created_at
-                ],
-            )
-        })?;
+        let id = self.number(
+            "INSERT INTO tickets (chat_id, first_name, question, urgent, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+            args![
+                chat_id,
+                first_name,
+                question,
+                urgency_code(urgency),
+                created_at
+            ],
+        )?;
         Ok(Ticket {
             id,
             chat_id,
@@ -604,14 +609,11 @@ impl Store {
     /// The number of the ticket a message of the expert group belonged to, when its patient
     /// erased their data.
     pub fn erased_ticket_for_message(&self, chat: i64, message_id: i32) -> Result<Option<i64>> {
-        self.with(|c| {
-            c.first(
-                "SELECT ticket_id FROM erased_links WHERE chat_id = ?1 AND message_id = ?2",
-                args![chat, message_id],
-            )?
-            .map(|r| r.int(0))
-            .transpose()
-        })
+        self.first(
+            "SELECT ticket_id FROM erased_links WHERE chat_id = ?1 AND message_id = ?2",
+            args![chat, message_id],
+            |r| r.int(0),
+        )
     }
 
     /// The patient's newest open ticket.
@@ -715,43 +717,33 @@ impl Store {
     /// Reserves the next moment (milliseconds since the epoch) at which a message may be
     /// sent under `key` (a chat), at most one per `interval_ms`, whichever instance sends.
     pub fn next_send_slot(&self, key: &str, now_ms: i64, interval_ms: i64) -> Result<i64> {
-        self.with(|c| {
-            c.number(
-                "INSERT INTO send_slots (key, next_at)
-                 VALUES (?1, CAST(?2 AS BIGINT) + CAST(?3 AS BIGINT))
-                 ON CONFLICT (key) DO UPDATE SET next_at =
-                     CASE WHEN send_slots.next_at > excluded.next_at - ?3
-                          THEN send_slots.next_at ELSE excluded.next_at - ?3 END + ?3
-                 RETURNING next_at - ?3",
-                args![key, now_ms, interval_ms],
-            )
-        })
+        self.number(
+            "INSERT INTO send_slots (key, next_at)
+             VALUES (?1, CAST(?2 AS BIGINT) + CAST(?3 AS BIGINT))
+             ON CONFLICT (key) DO UPDATE SET next_at =
+                 CASE WHEN send_slots.next_at > excluded.next_at - ?3
+                      THEN send_slots.next_at ELSE excluded.next_at - ?3 END + ?3
+             RETURNING next_at - ?3",
+            args![key, now_ms, interval_ms],
+        )
     }
 
     /// The patient's topic in the expert group `group`.
     pub fn topic_of(&self, chat_id: i64, group: i64) -> Result<Option<Topic>> {
-        self.with(|c| {
-            c.first(
-                "SELECT chat_id, thread_id, open FROM topics WHERE chat_id = ?1 AND group_id = ?2",
-                args![chat_id, group],
-            )?
-            .as_ref()
-            .map(topic_row)
-            .transpose()
-        })
+        self.first(
+            "SELECT chat_id, thread_id, open FROM topics WHERE chat_id = ?1 AND group_id = ?2",
+            args![chat_id, group],
+            topic_row,
+        )
     }
 
     /// The patient whose topic `thread_id` is in the expert group `group`.
     pub fn topic_at(&self, group: i64, thread_id: i32) -> Result<Option<Topic>> {
-        self.with(|c| {
-            c.first(
-                "SELECT chat_id, thread_id, open FROM topics WHERE group_id = ?1 AND thread_id = ?2",
-                args![group, thread_id],
-            )?
-            .as_ref()
-            .map(topic_row)
-            .transpose()
-        })
+        self.first(
+            "SELECT chat_id, thread_id, open FROM topics WHERE group_id = ?1 AND thread_id = ?2",
+            args![group, thread_id],
+            topic_row,
+        )
     }
 
     /// Records a new open topic for the patient in `group`, replacing any earlier one.
@@ -810,13 +802,12 @@ impl Store {
     }
 
     pub fn is_unreachable(&self, chat_id: i64) -> Result<bool> {
-        self.with(|c| {
-            Ok(c.first(
-                "SELECT chat_id FROM unreachable WHERE chat_id = ?1",
-                args![chat_id],
-            )?
-            .is_some())
-        })
+        let found = self.first(
+            "SELECT chat_id FROM unreachable WHERE chat_id = ?1",
+            args![chat_id],
+            |_| Ok(()),
+        )?;
+        Ok(found.is_some())
     }
 
     /// Erases every row about a patient: questions, tickets (and their message links),

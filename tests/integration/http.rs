@@ -14,6 +14,20 @@ pub async fn logged_addr(bot: &BotEnv, marker: &str) -> String {
 
 /// The address logged on the line containing `marker` in the log file `path`.
 pub async fn logged_addr_in(path: &std::path::Path, marker: &str) -> String {
+    logged(path, marker, |line| {
+        let addr = line.split("addr=").nth(1)?;
+        addr.split_whitespace().next().map(str::to_string)
+    })
+    .await
+}
+
+/// Waits for the newest line of the log file `path` that contains `marker` and from which
+/// `read` takes a value; fails after [`WAIT`] showing the log.
+pub async fn logged<T>(
+    path: &std::path::Path,
+    marker: &str,
+    read: impl Fn(&str) -> Option<T>,
+) -> T {
     let deadline = Instant::now() + WAIT;
     loop {
         let log = std::fs::read_to_string(path).unwrap_or_default();
@@ -21,11 +35,9 @@ pub async fn logged_addr_in(path: &std::path::Path, marker: &str) -> String {
             .lines()
             .rev()
             .filter(|l| l.contains(marker))
-            .filter_map(|l| l.split("addr=").nth(1))
-            .find_map(|a| a.split_whitespace().next())
-            .map(str::to_string);
-        if let Some(addr) = found {
-            return addr;
+            .find_map(&read);
+        if let Some(found) = found {
+            return found;
         }
         assert!(
             Instant::now() < deadline,

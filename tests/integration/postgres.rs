@@ -13,7 +13,7 @@ use std::time::Duration;
 use faqbot::store::{Database, PostgresUrl, Store};
 
 use crate::bot::{BotEnv, Settings, GROUP, WAIT, WEBHOOK_SECRET};
-use crate::http::{logged_addr, logged_addr_in, request};
+use crate::http::{logged, logged_addr, logged_addr_in, request};
 use crate::webhook::{post, update_from};
 
 const STONES: &str = "What can I do to prevent kidney stones?";
@@ -111,18 +111,7 @@ async fn two_instances(db: &TestDatabase) -> (BotEnv, String, String, PathBuf) {
 
 /// Waits until the log file `path` has a line containing `marker`.
 async fn wait_for_line(path: &std::path::Path, marker: &str) {
-    let deadline = std::time::Instant::now() + WAIT;
-    loop {
-        let log = std::fs::read_to_string(path).unwrap_or_default();
-        if log.contains(marker) {
-            return;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "nothing logged with {marker:?}:\n{log}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    logged(path, marker, |_| Some(())).await
 }
 
 /// The ticket number a group post is about (`#N`).
