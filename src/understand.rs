@@ -343,9 +343,27 @@ impl Message {
         }
     }
 
-    /// The subject line and every question, joined.
-    pub fn questions_text(&self) -> String {
-        join_roles(&self.sentences, &[Role::Subject, Role::Question])
+    /// What the questions ask about: the subject line and every question, each question
+    /// with the backstory sentence just before it when it points back to it ("CT says
+    /// 'Bosniak 2F cyst'. Is it cancer?").
+    pub fn asked_about(&self) -> String {
+        let mut parts: Vec<&str> = Vec::new();
+        for (i, s) in self.sentences.iter().enumerate() {
+            match s.role {
+                Role::Subject => parts.push(&s.text),
+                Role::Question => {
+                    let before = i.checked_sub(1).map(|j| &self.sentences[j]);
+                    if let Some(b) = before.filter(|b| b.role == Role::Backstory) {
+                        if points_back(&s.text) {
+                            parts.push(&b.text);
+                        }
+                    }
+                    parts.push(&s.text);
+                }
+                _ => {}
+            }
+        }
+        parts.join(" ")
     }
 
     /// The sentences that say something (everything but courtesy), joined.
@@ -355,6 +373,15 @@ impl Message {
             &[Role::Subject, Role::Backstory, Role::Question],
         )
     }
+}
+
+/// Whether a question refers to something named before it ("is it cancer?", "how often
+/// does that need scanning?").
+fn points_back(question: &str) -> bool {
+    const POINTERS: &[&str] = &["it", "that", "this", "they", "them", "these", "those"];
+    words(question)
+        .iter()
+        .any(|w| POINTERS.contains(&w.as_str()))
 }
 
 fn join_roles(sentences: &[Sentence], roles: &[Role]) -> String {

@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::{checks, Article, FileError, Section};
 
-/// Front matter holds a title, a url and two lists: nesting deeper than this is a mistake,
+/// Front matter holds a title, a url and three lists: nesting deeper than this is a mistake,
 /// or an attack (the YAML parser's time grows with the square of the depth).
 const MAX_NESTING: usize = 8;
 
@@ -19,6 +19,8 @@ struct FrontMatter {
     tags: Vec<String>,
     #[serde(default)]
     questions: Vec<String>,
+    #[serde(default)]
+    examples: Vec<String>,
     /// A draft (written by `faqbot review draft`) is checked but not indexed.
     #[serde(default)]
     draft: bool,
@@ -102,6 +104,7 @@ pub(crate) fn parse_article(
         url,
         tags: front.tags,
         questions: front.questions,
+        examples: front.examples,
         sections,
     }))
 }

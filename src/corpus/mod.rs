@@ -29,6 +29,10 @@ pub struct Article {
     pub tags: Vec<String>,
     /// Alternative phrasings of the question this article answers.
     pub questions: Vec<String>,
+    /// Patients' own messages that this article answers, as they wrote them: searched like
+    /// the questions (words and meaning), never shown.
+    #[serde(default)]
+    pub examples: Vec<String>,
     pub sections: Vec<Section>,
 }
 
@@ -393,6 +397,7 @@ fn page_article(
         url,
         tags: page.tags,
         questions: Vec::new(),
+        examples: Vec::new(),
         sections: page
             .sections
             .into_iter()

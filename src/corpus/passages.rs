@@ -141,6 +141,7 @@ mod tests {
             url: "u".into(),
             tags: vec![],
             questions: vec![],
+            examples: vec![],
             sections: vec![Section {
                 heading: Some("Causes".into()),
                 paragraphs: paragraphs.iter().map(|p| p.to_string()).collect(),

@@ -158,7 +158,7 @@ fn write_index(
     Ok(passages)
 }
 
-/// Encodes every article's title and questions and every passage into `vectors.bin`,
+/// Encodes every article's title, questions and examples and every passage into `vectors.bin`,
 /// reusing the cache at `cache_path` for text encoded before.
 fn write_vectors(corpus: &Corpus, dir: &Path, cache_path: &Path) -> Result<(), BuildError> {
     // Builds in one process (the tests) take turns, so the second finds the first's vectors.
@@ -167,7 +167,10 @@ fn write_vectors(corpus: &Corpus, dir: &Path, cache_path: &Path) -> Result<(), B
     let mut texts = Vec::new();
     for (a, article) in corpus.articles.iter().enumerate() {
         let article_no = a as u32;
-        for q in std::iter::once(&article.title).chain(&article.questions) {
+        let questions = std::iter::once(&article.title)
+            .chain(&article.questions)
+            .chain(&article.examples);
+        for q in questions {
             rows.push(Row {
                 article: article_no,
                 kind: Kind::Question,
@@ -214,10 +217,18 @@ pub(crate) fn article_documents(
     fields: &Fields,
 ) -> Vec<TantivyDocument> {
     let title = analyzer.index_tokens(&article.title);
-    let questions = analyzer.index_tokens(&article.questions.join(" . "));
+    // Patients' wordings count as questions for words too: measured on the dev set, matching
+    // them by meaning alone answered fewer messages and more off-corpus ones.
+    let all_questions = || article.questions.iter().chain(&article.examples);
+    let questions = analyzer.index_tokens(
+        &all_questions()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(" . "),
+    );
     let tags = analyzer.index_tokens(&article.tags.join(" ").replace('-', " "));
     let mut phrases = vec![article.title.as_str()];
-    phrases.extend(article.questions.iter().map(|q| q.as_str()));
+    phrases.extend(all_questions().map(|q| q.as_str()));
     let phrases = phrases.join("\n");
     split_passages(article)
         .into_iter()

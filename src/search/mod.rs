@@ -230,7 +230,7 @@ impl Engine {
     pub fn retrieve(&self, message: &Message) -> anyhow::Result<Retrieval> {
         let searcher = self.reader.searcher();
         let concepts = self.concepts(message, &searcher)?;
-        let unknown_terms = self.unknown_terms(&message.questions_text());
+        let unknown_terms = self.unknown_terms(&message.asked_about());
         // The encoder reads the whole message but its courtesy: measured on the training
         // messages, the question alone loses the context it is asked in ("can I eat eggs?"
         // after "I have a stone in my ureter").
@@ -416,7 +416,10 @@ impl Engine {
                 continue;
             }
             let stem = self.analyzer.stem(&word);
-            if self.vocabulary.contains(&stem) || self.vocabulary.correct(&stem).is_some() {
+            if self.vocabulary.contains(&stem)
+                || self.vocabulary.correct(&stem).is_some()
+                || self.vocabulary.abbreviates(&stem)
+            {
                 continue;
             }
             unknown.push(word);

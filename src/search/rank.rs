@@ -24,13 +24,13 @@ pub struct Evidence {
 }
 
 /// Weights of the relevance score: a logistic model of "this article answers the question".
-const W_BIAS: f32 = -13.431;
-const W_RELATIVE_SCORE: f32 = 7.124;
-const W_COVERAGE: f32 = -0.029;
-const W_ARTICLE_COVERAGE: f32 = 1.639;
-const W_PHRASE: f32 = 0.545;
-const W_SEMANTIC_QUESTION: f32 = 5.561;
-const W_SEMANTIC_PASSAGE: f32 = 3.764;
+const W_BIAS: f32 = -16.502;
+const W_RELATIVE_SCORE: f32 = 7.423;
+const W_COVERAGE: f32 = 1.527;
+const W_ARTICLE_COVERAGE: f32 = 0.528;
+const W_PHRASE: f32 = 1.355;
+const W_SEMANTIC_QUESTION: f32 = 11.810;
+const W_SEMANTIC_PASSAGE: f32 = 0.000;
 
 /// The relevance of an article, as log-odds that it answers the question.
 pub fn relevance(e: &Evidence) -> f32 {

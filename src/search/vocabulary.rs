@@ -29,26 +29,58 @@ impl Vocabulary {
     }
 
     /// The closest known stem to an unknown one, if it is close enough to be a typo.
-    /// Short words are never corrected: "park" must not become "part".
+    /// Short words are never corrected: "park" must not become "part"; a four-letter stem
+    /// only gains a letter it lost ("coff", from "coffe", becomes "coffe"). A stem that the
+    /// stemmer ended in "i" for a "y" ("kidny" → "kidni") is also tried with its "y".
     pub fn correct(&self, stem: &str) -> Option<&str> {
-        let len = stem.chars().count();
-        let max_distance = match len {
-            0..=4 => return None,
-            5..=7 => 1,
-            _ => 2,
-        };
         if stem.chars().any(|c| c.is_ascii_digit()) {
             return None;
         }
+        let unstemmed = stem
+            .strip_suffix('i')
+            .filter(|s| s.len() >= 4)
+            .map(|s| format!("{s}y"));
+        std::iter::once(stem)
+            .chain(unstemmed.as_deref())
+            .filter_map(|s| self.closest(s))
+            .min_by_key(|(distance, df, _)| (*distance, std::cmp::Reverse(*df)))
+            .map(|(_, _, known)| known)
+    }
+
+    /// The closest known stem within typo distance, with its distance and frequency.
+    fn closest(&self, stem: &str) -> Option<(usize, u64, &str)> {
+        let len = stem.chars().count();
+        let (max_distance, only_longer) = match len {
+            0..=3 => return None,
+            4 => (1, true),
+            5..=7 => (1, false),
+            _ => (2, false),
+        };
         let first = stem.chars().next()?;
         self.by_first
             .get(&first)?
             .iter()
-            .filter(|(known, df)| *df > 0 && known.len().abs_diff(stem.len()) <= max_distance)
-            .map(|(known, df)| (strsim::osa_distance(stem, known), *df, known))
+            .filter(|(known, df)| {
+                *df > 0
+                    && known.len().abs_diff(stem.len()) <= max_distance
+                    && (!only_longer || known.len() > stem.len())
+            })
+            .map(|(known, df)| (strsim::osa_distance(stem, known), *df, known.as_str()))
             .filter(|(distance, _, _)| *distance <= max_distance)
             .min_by_key(|(distance, df, _)| (*distance, std::cmp::Reverse(*df)))
-            .map(|(_, _, known)| known.as_str())
+    }
+
+    /// Whether a stem of five letters or more begins a known one: a shortened word
+    /// ("haemo" for haemodialysis).
+    pub fn abbreviates(&self, stem: &str) -> bool {
+        stem.chars().count() >= 5
+            && stem.chars().next().is_some_and(|first| {
+                self.by_first.get(&first).is_some_and(|known| {
+                    known
+                        .iter()
+                        .any(|(k, df)| *df > 0 && k.len() > stem.len() && k.starts_with(stem))
+                })
+            })
     }
 }
 
@@ -66,5 +98,22 @@ mod tests {
         assert_eq!(v.correct("potasium"), Some("potassium"));
         assert_eq!(v.correct("park"), None);
         assert_eq!(v.correct("zebra"), None);
+    }
+
+    #[test]
+    fn stems_the_stemmer_bent_or_cut_short_still_find_their_word() {
+        let mut v = Vocabulary::default();
+        v.add("kidney", 50);
+        v.add("coffe", 3);
+        v.add("part", 30);
+        v.add("haemodialysi", 5);
+        // "kidny" stems to "kidni"; its "y" is one letter from "kidney".
+        assert_eq!(v.correct("kidni"), Some("kidney"));
+        // "coffe" stems to "coff": four letters may gain one, never change one.
+        assert_eq!(v.correct("coff"), Some("coffe"));
+        assert_eq!(v.correct("pare"), None);
+        assert!(v.abbreviates("haemo"));
+        assert!(!v.abbreviates("haem"));
+        assert!(!v.abbreviates("dialy"));
     }
 }
