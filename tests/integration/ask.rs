@@ -366,8 +366,15 @@ fn a_corpus_of_two_saved_pages_answers_what_its_pages_plainly_say() {
         a["decision"], "clarify",
         "a word in one of two pages is specific: {a}"
     );
+    // Pages have no questions or patients' examples to match, so meaning alone is weaker
+    // evidence than in the sample corpus: this one may be escalated, but the right page
+    // leads and nothing else is answered.
     let a = env.ask("which foods should I avoid on a kidney diet?");
-    assert_eq!(a["article"]["id"], "kidney-diet", "{a}");
+    assert_eq!(best(&a), "kidney-diet", "{a}");
+    assert!(
+        a["decision"] == "escalate" || a["article"]["id"] == "kidney-diet",
+        "{a}"
+    );
 }
 
 #[test]
