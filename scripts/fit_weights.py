@@ -3,7 +3,8 @@
 README reports).
 
 The training messages' wordings are among the articles' questions (`scripts/examples.py`),
-so each training file is measured against a corpus without its own wordings (cross-fitting):
+so each training file is measured against a corpus without its own wordings (cross-fitting);
+`scripts/refit.sh` runs all of this:
 
     for f in a b c; do
       python3 scripts/examples.py without faq_corpus /tmp/corpus_$f tests/data/train_$f.jsonl
