@@ -2,7 +2,7 @@
 """Fits faqbot's ranking and confidence weights on a TRAINING set (never on the sets the
 README reports).
 
-The training messages' wordings are among the articles' questions (`scripts/examples.py`),
+The training messages' wordings are the articles' examples (`scripts/examples.py`),
 so each training file is measured against a corpus without its own wordings (cross-fitting);
 `scripts/refit.sh` runs all of this:
 
