@@ -24,12 +24,12 @@ pub struct Evidence {
 }
 
 /// Weights of the relevance score: a logistic model of "this article answers the question".
-const W_BIAS: f32 = -14.792;
-const W_RELATIVE_SCORE: f32 = 6.914;
-const W_COVERAGE: f32 = 0.390;
-const W_ARTICLE_COVERAGE: f32 = 1.205;
-const W_PHRASE: f32 = 1.341;
-const W_SEMANTIC: f32 = 10.484;
+const W_BIAS: f32 = -15.709;
+const W_RELATIVE_SCORE: f32 = 7.461;
+const W_COVERAGE: f32 = 0.468;
+const W_ARTICLE_COVERAGE: f32 = 1.384;
+const W_PHRASE: f32 = 0.981;
+const W_SEMANTIC: f32 = 11.131;
 
 /// The relevance of an article, as log-odds that it answers the question.
 pub fn relevance(e: &Evidence) -> f32 {
