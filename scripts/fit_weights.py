@@ -2,26 +2,11 @@
 """Fits faqbot's ranking and confidence weights on a TRAINING set (never on the sets the
 README reports).
 
-The training messages' wordings are the articles' examples (`scripts/examples.py`),
-so each training file is measured against a corpus without its own wordings (cross-fitting);
-`scripts/refit.sh` runs all of this:
-
-    for f in a b c; do
-      python3 scripts/examples.py without faq_corpus /tmp/corpus_$f tests/data/train_$f.jsonl
-      faqbot index --corpus /tmp/corpus_$f --index /tmp/index_$f
-      faqbot eval --corpus /tmp/corpus_$f --index /tmp/index_$f \
-        --features /tmp/features_$f.jsonl tests/data/train_$f.jsonl
-    done
-    # and once more on a corpus with no examples at all, so that the weights carry over to
-    # corpora that have none (saved clinic pages, MedQuAD):
-    python3 scripts/examples.py without faq_corpus /tmp/corpus_none tests/data/train_*.jsonl
-    faqbot index --corpus /tmp/corpus_none --index /tmp/index_none
-    for f in a b c; do
-      faqbot eval --corpus /tmp/corpus_none --index /tmp/index_none \
-        --features /tmp/none_$f.jsonl tests/data/train_$f.jsonl
-    done
-    cat /tmp/features_[abc].jsonl /tmp/none_[abc].jsonl > /tmp/features.jsonl
-    python3 scripts/fit_weights.py /tmp/features.jsonl
+The training messages' wordings are the articles' examples (`scripts/examples.py`), so
+`scripts/refit.sh` measures each training file against a corpus without its own wordings
+(cross-fitting), and every training file once more against a corpus with no examples at
+all, so that the weights carry over to corpora that have none (saved clinic pages,
+MedQuAD); this script fits the weights on the features so measured.
 
 The threshold is then chosen on the dev set (`tests/data/dev_*.jsonl`): the lowest at which
 at most 5% of its unanswerable messages are answered.

@@ -131,22 +131,19 @@ const MARGIN_ALONE: f32 = 3.0;
 pub fn confidences(candidates: &[Candidate]) -> Vec<f32> {
     candidates
         .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let rival = candidates
-                .iter()
-                .enumerate()
-                .filter(|(j, _)| *j != i)
-                .map(|(_, other)| other.relevance)
-                .fold(f32::NEG_INFINITY, f32::max);
-            let margin = if rival.is_finite() {
-                c.relevance - rival
-            } else {
-                MARGIN_ALONE
-            };
-            confidence(c, margin)
-        })
+        .map(|c| confidence(c, lead(c, candidates).unwrap_or(MARGIN_ALONE)))
         .collect()
+}
+
+/// How far `c` (one of `candidates`) leads the most relevant other candidate, in relevance;
+/// `None` when it has no rival.
+fn lead(c: &Candidate, candidates: &[Candidate]) -> Option<f32> {
+    let rival = candidates
+        .iter()
+        .filter(|other| !std::ptr::eq(*other, c))
+        .map(|other| other.relevance)
+        .fold(f32::NEG_INFINITY, f32::max);
+    rival.is_finite().then(|| c.relevance - rival)
 }
 
 /// The calibrated confidence that `c` answers the question, given its lead over the next
@@ -240,13 +237,7 @@ pub fn decide(message: &Message, retrieval: &Retrieval, policy: &Policy) -> Verd
     let words = message.content_words.len();
     let ambiguous = answerable.is_none_or(|(conf, c)| {
         if words <= 1 {
-            let rival = retrieval
-                .candidates
-                .iter()
-                .filter(|other| !std::ptr::eq(*other, c))
-                .map(|other| other.relevance)
-                .fold(f32::NEG_INFINITY, f32::max);
-            c.relevance - rival < MARGIN_ALONE
+            lead(c, &retrieval.candidates).is_some_and(|lead| lead < MARGIN_ALONE)
         } else {
             let rival = scored.get(1).map_or(0.0, |(conf, _)| *conf);
             rival >= RIVAL_TWO_WORDS * conf
