@@ -143,7 +143,7 @@ fn lead(c: &Candidate, candidates: &[Candidate]) -> Option<f32> {
         .filter(|other| !std::ptr::eq(*other, c))
         .map(|other| other.relevance)
         .fold(f32::NEG_INFINITY, f32::max);
-    rival.is_finite().then(|| c.relevance - rival)
+    rival.is_finite().then_some(c.relevance - rival)
 }
 
 /// The calibrated confidence that `c` answers the question, given its lead over the next
