@@ -59,6 +59,8 @@ pub struct Outcome {
     pub passage: Option<String>,
     /// Not answerable at any confidence (a key term the corpus never mentions).
     pub blocked: bool,
+    /// What the answer would have needed and the passage lacked ("the number asked for").
+    pub missing: Vec<String>,
 }
 
 impl Outcome {
@@ -89,6 +91,7 @@ impl Outcome {
                 .clone()
                 .or_else(|| verdict.alternatives.first().map(|a| a.passage.clone())),
             blocked: !reply.retrieval.unknown_terms.is_empty(),
+            missing: verdict.missing.clone(),
         }
     }
 }
@@ -115,6 +118,8 @@ pub struct Miss {
     pub decision: Decision,
     pub confidence: f32,
     pub best: Option<String>,
+    /// What the passage lacked, when that is why it was not answered.
+    pub missing: Vec<String>,
 }
 
 /// One point of the threshold sweep.
@@ -309,6 +314,7 @@ fn misses(items: &[(Labelled, Outcome)]) -> Vec<Miss> {
                 decision: o.decision,
                 confidence: o.confidence,
                 best: o.ranked.first().cloned(),
+                missing: o.missing.clone(),
             })
         })
         .collect();
@@ -443,8 +449,13 @@ pub fn render(report: &Report) -> String {
 pub fn render_misses(report: &Report) -> String {
     let mut out = format!("\nmisses: {}\n", report.misses.len());
     for m in &report.misses {
+        let missing = if m.missing.is_empty() {
+            String::new()
+        } else {
+            format!(", missing: {}", m.missing.join(", "))
+        };
         out.push_str(&format!(
-            "[{}] expected {}, got {:?} {:.2} (best: {})\n    {}\n",
+            "[{}] expected {}, got {:?} {:.2} (best: {}{missing})\n    {}\n",
             m.kind,
             m.expected,
             m.decision,
@@ -487,6 +498,7 @@ mod tests {
                 decision,
                 passage: None,
                 blocked: false,
+                missing: vec![],
             },
         )
     }

@@ -256,6 +256,21 @@ pub struct Message {
     /// Asks how much of a medicine to take ("what dose of gabapentin", "how many should I
     /// take a day", "how should I take it"): only a passage that states amounts answers it.
     pub asks_amount: bool,
+    /// Asks for a number of any kind: a target or a limit ("what uric acid level should I
+    /// aim for", "is there an age limit"), a count or a length of time ("how many years does
+    /// a transplant last", "how long is the wait"): only a passage that states one answers it.
+    /// Only the main question (and the subject line) counts.
+    pub asks_number: Option<Number>,
+}
+
+/// The kind of number a question asks for, which decides what answers it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Number {
+    /// A length of time: "how long", "how many years". "A few weeks" answers it.
+    Duration,
+    /// A value, a count or a limit: "what level", "how much", "is there an age limit".
+    /// Only a figure answers it.
+    Value,
 }
 
 impl Message {
@@ -330,6 +345,15 @@ impl Message {
             .iter()
             .filter(|s| matches!(s.role, Role::Question | Role::Subject))
             .any(|s| asks_amount(&words(&s.text)));
+        // Only the main question counts: a side question ("... and how long will I be in
+        // hospital?") is offered on its own after the answer, and judged then.
+        let asks_number = questions
+            .first()
+            .copied()
+            .into_iter()
+            .chain(subject)
+            .find_map(|s| asks_number(&words(&s.text)))
+            .or(asks_amount.then_some(Number::Value));
         Message {
             text,
             sentences,
@@ -340,6 +364,7 @@ impl Message {
             vague,
             asks,
             asks_amount,
+            asks_number,
         }
     }
 
@@ -518,6 +543,65 @@ fn asks_amount(ws: &[String]) -> bool {
     })
 }
 
+/// What kind of number a question asks for, if any: a length of time ("how long", "how
+/// many years"), or a value, a count or a limit ("how much", "what level / target / number /
+/// age ...", "what should my HbA1c be", a target, limit or cut-off).
+fn asks_number(ws: &[String]) -> Option<Number> {
+    const MEASURE: &[&str] = &[
+        "level",
+        "levels",
+        "number",
+        "numbers",
+        "target",
+        "range",
+        "value",
+        "reading",
+        "dose",
+        "age",
+        "percentage",
+        "percent",
+    ];
+    const LIMIT: &[&str] = &[
+        "target", "targets", "cutoff", "limit", "limits", "minimum", "maximum",
+    ];
+    const TIME: &[&str] = &[
+        "hours", "days", "weeks", "months", "years", "sessions", "times",
+    ];
+    let at = |i: usize| ws.get(i).map_or("", String::as_str);
+    let asks = |i: usize, w: &str| match w {
+        "how" if at(i + 1) == "long" => Some(Number::Duration),
+        "how" if matches!(at(i + 1), "many" | "much") => {
+            Some(if (i + 2..i + 4).any(|j| TIME.contains(&at(j))) {
+                Number::Duration
+            } else {
+                Number::Value
+            })
+        }
+        "what" | "which" => ((i + 1..(i + 4).min(ws.len())).any(|j| MEASURE.contains(&at(j)))
+            // "what should my potassium be", "what should it be now", not "what
+            // should I be looking out for"
+            || (at(i + 1) == "should"
+                && (i + 3..(i + 6).min(ws.len()))
+                    .any(|j| at(j) == "be" && ends_target(at(j + 1)))))
+        .then_some(Number::Value),
+        "cut" if at(i + 1) == "off" => Some(Number::Value),
+        "aim" if at(i + 1) == "for" => Some(Number::Value),
+        "on" if at(i + 1) == "average" => Some(Number::Value),
+        w if LIMIT.contains(&w) => Some(Number::Value),
+        _ => None,
+    };
+    ws.iter().enumerate().find_map(|(i, w)| asks(i, w))
+}
+
+/// Whether the word after "what should my X be" ends the question or starts a condition
+/// ("... be?", "... be now that I have diabetes"), as it does when a value is asked for.
+fn ends_target(next: &str) -> bool {
+    matches!(
+        next,
+        "" | "now" | "for" | "at" | "if" | "when" | "after" | "before" | "with" | "on" | "in"
+    )
+}
+
 /// Words that may stand before the word that opens a question.
 const LEADING: &[&str] = &[
     "please",
@@ -642,6 +726,47 @@ mod tests {
                 "also is coffee bad for kidneys?"
             ]
         );
+    }
+
+    #[test]
+    fn questions_that_ask_for_a_number_are_recognised() {
+        for number in [
+            "what uric acid level should i aim for with gout and ckd? mine is 9.1",
+            "What should my HbA1c be now that I have diabetic kidney disease?",
+            "on average how many years does a kidney from a deceased donor last?",
+            "Is there an age limit for kidney donors? I am 70 and healthy.",
+            "Kidney transplant wait. How long is the wait with blood group O?",
+            "At what exact potassium number do they send you to A&E? like what is the cut off",
+            "what dose of gabapentin is safe on dialysis?",
+        ] {
+            assert!(Message::parse(number).asks_number.is_some(), "{number}");
+        }
+        for other in [
+            "how do i take phosphate binders",
+            "what is a fistula and how does it work",
+            "my limit is 1 litre a day. why is fluid restricted on dialysis?",
+            "is creatinine 140 bad?",
+            "what should i eat with high potassium",
+            "What is normal and what should I be looking out for?",
+            "I have a biopsy next tuesday. Is it painful? how long will i be in hospital",
+        ] {
+            assert_eq!(Message::parse(other).asks_number, None, "{other}");
+        }
+        for (question, kind) in [
+            ("how long is the wait with blood group O?", Number::Duration),
+            (
+                "how many years does a transplant kidney last?",
+                Number::Duration,
+            ),
+            ("how many cups of coffee can i have", Number::Value),
+            ("What should my HbA1c be now?", Number::Value),
+        ] {
+            assert_eq!(
+                Message::parse(question).asks_number,
+                Some(kind),
+                "{question}"
+            );
+        }
     }
 
     #[test]

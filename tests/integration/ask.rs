@@ -238,6 +238,24 @@ fn how_much_to_take_is_escalated_when_the_article_states_no_amount() {
 }
 
 #[test]
+fn a_question_for_a_number_is_escalated_when_the_passage_states_none() {
+    let sample = TestEnv::with_sample_corpus();
+    let a = sample.ask("what uric acid level should i aim for with gout and ckd? mine is 9.1");
+    assert_eq!(a["decision"], "escalate", "{a}");
+    assert_eq!(
+        a["missing"],
+        serde_json::json!(["the number asked for"]),
+        "{a}"
+    );
+    assert_eq!(a["alternatives"][0]["id"], "gout-and-kidneys", "{a}");
+    // A number asked on the side does not hold back the answer to the main question.
+    let side = sample.ask(
+        "I have a kidney biopsy next week. Is a kidney biopsy painful? how long will i be in hospital",
+    );
+    assert_eq!(side["decision"], "answer", "{side}");
+}
+
+#[test]
 fn a_long_messy_message_is_read_for_its_question() {
     let env = TestEnv::with_fixture_corpus();
     let message =
