@@ -68,22 +68,22 @@ fn dev_report() -> faqbot::eval::Report {
     report
 }
 
-/// Guards the figures the README reports (measured 2026-12-03: hit@1 0.946, answered right
-/// 66.8%, answered wrong 0.4%, unanswerable answered 3 of 73, urgent 22 of 22). The dev set
+/// Guards the figures the README reports (measured 2026-12-04: hit@1 0.960, answered right
+/// 68.6%, answered wrong 0.4%, unanswerable answered 3 of 73, urgent 22 of 22). The dev set
 /// chose the threshold, so these are not results (the README reports held-out sets); they
 /// are below issue 8's targets (answered right >= 85%) and the test keeps them from sliding
 /// back.
 #[test]
 fn the_dev_set_keeps_its_measured_quality() {
     let report = dev_report();
-    assert!(report.hit_at_1 >= 0.92, "hit@1 {:.3}", report.hit_at_1);
+    assert!(report.hit_at_1 >= 0.94, "hit@1 {:.3}", report.hit_at_1);
     assert!(
         report.answered_wrongly <= 0.02,
         "answered wrongly {:.3}",
         report.answered_wrongly
     );
     assert!(
-        report.answered_correctly >= 0.63,
+        report.answered_correctly >= 0.65,
         "answered right {:.3}",
         report.answered_correctly
     );
