@@ -192,6 +192,11 @@ pub fn is_common_word(word: &str) -> bool {
     word.chars().count() < 4 || COMMON_WORDS.contains(word)
 }
 
+/// The everyday English words (see `is_common_word`).
+pub fn common_words() -> impl Iterator<Item = &'static str> {
+    COMMON_WORDS.iter().copied()
+}
+
 /// Whether a lowercase word is filler.
 pub fn is_stop_word(word: &str) -> bool {
     STOP_WORDS.contains(&word)

@@ -184,6 +184,25 @@ impl Engine {
                 }
             }
         }
+        for segment in searcher.segment_readers() {
+            for field in [
+                self.fields.title,
+                self.fields.heading,
+                self.fields.body,
+                self.fields.tags,
+            ] {
+                let inverted = segment.inverted_index(field)?;
+                let mut terms = inverted.terms().stream()?;
+                while terms.advance() {
+                    if let Ok(stem) = std::str::from_utf8(terms.key()) {
+                        vocabulary.add_prose(stem);
+                    }
+                }
+            }
+        }
+        for word in crate::analyze::common_words() {
+            vocabulary.add_everyday(self.analyzer.stem(word));
+        }
         for stem in self.analyzer.synonym_stems() {
             vocabulary.add(stem, 0);
         }
@@ -463,10 +482,12 @@ impl Engine {
             .stems(text)
             .into_iter()
             .map(|stem| {
-                if self.vocabulary.contains(&stem) {
-                    return stem;
-                }
-                match self.vocabulary.correct(&stem) {
+                let correction = if self.vocabulary.contains(&stem) {
+                    self.vocabulary.respell(&stem)
+                } else {
+                    self.vocabulary.correct(&stem)
+                };
+                match correction {
                     Some(known) => {
                         corrections.push((known.to_string(), stem));
                         known.to_string()
