@@ -176,28 +176,17 @@ impl Engine {
         let mut vocabulary = Vocabulary::default();
         let searcher = self.reader.searcher();
         for segment in searcher.segment_readers() {
-            let inverted = segment.inverted_index(self.fields.all)?;
-            let mut terms = inverted.terms().stream()?;
-            while terms.advance() {
-                if let Ok(stem) = std::str::from_utf8(terms.key()) {
-                    vocabulary.add(stem, u64::from(terms.value().doc_freq));
-                }
-            }
-        }
-        for segment in searcher.segment_readers() {
-            for field in [
+            for_each_stem(segment, self.fields.all, |stem, df| {
+                vocabulary.add(stem, df)
+            })?;
+            let prose = [
                 self.fields.title,
                 self.fields.heading,
                 self.fields.body,
                 self.fields.tags,
-            ] {
-                let inverted = segment.inverted_index(field)?;
-                let mut terms = inverted.terms().stream()?;
-                while terms.advance() {
-                    if let Ok(stem) = std::str::from_utf8(terms.key()) {
-                        vocabulary.add_prose(stem);
-                    }
-                }
+            ];
+            for field in prose {
+                for_each_stem(segment, field, |stem, _| vocabulary.add_prose(stem))?;
             }
         }
         for word in crate::analyze::common_words() {
@@ -781,4 +770,20 @@ pub fn open_fresh(layout: &Layout) -> anyhow::Result<(Engine, Freshness)> {
         None => Freshness::Rebuilt(build(layout, &|_, _| {})?),
     };
     Ok((Engine::open(&layout.index)?, freshness))
+}
+
+/// Calls `each` with every stem of a field in a segment and its document frequency.
+fn for_each_stem(
+    segment: &tantivy::SegmentReader,
+    field: tantivy::schema::Field,
+    mut each: impl FnMut(&str, u64),
+) -> anyhow::Result<()> {
+    let inverted = segment.inverted_index(field)?;
+    let mut terms = inverted.terms().stream()?;
+    while terms.advance() {
+        if let Ok(stem) = std::str::from_utf8(terms.key()) {
+            each(stem, u64::from(terms.value().doc_freq));
+        }
+    }
+    Ok(())
 }
