@@ -326,6 +326,8 @@ fn write_features(
                     "right": expected.contains(&c.article_id.as_str()),
                     "features": search::rank::features(&c.evidence),
                     "relevance": c.relevance,
+                    "semantic_question": c.evidence.semantic_question,
+                    "semantic_passage": c.evidence.semantic_passage,
                 })
             })
             .collect();
@@ -338,6 +340,8 @@ fn write_features(
             },
             "decision": reply.verdict.decision,
             "unknown_terms": reply.retrieval.unknown_terms,
+            "words": reply.message.text.split_whitespace().count(),
+            "focus_words": reply.message.focus.split_whitespace().count(),
             "candidates": candidates,
         });
         serde_json::to_writer(&mut out, &line)?;

@@ -168,7 +168,13 @@ impl Engine {
             generation: generation.to_path_buf(),
         };
         engine.vocabulary = engine.load_vocabulary()?;
-        engine.article_tokens = engine.load_article_tokens()?;
+        let (article_tokens, spellings) = engine.load_articles()?;
+        engine.article_tokens = article_tokens;
+        engine.vocabulary.add_spellings(
+            spellings
+                .iter()
+                .map(|word| (engine.analyzer.stem(word), word.as_str())),
+        );
         Ok(engine)
     }
 
@@ -198,9 +204,13 @@ impl Engine {
         Ok(vocabulary)
     }
 
-    fn load_article_tokens(&self) -> anyhow::Result<HashMap<String, HashSet<String>>> {
+    /// Every token of each article, and every word of the maintainers' prose (titles,
+    /// headings, passages) as it is spelt.
+    #[allow(clippy::type_complexity)]
+    fn load_articles(&self) -> anyhow::Result<(HashMap<String, HashSet<String>>, Vec<String>)> {
         let searcher = self.reader.searcher();
         let mut tokens: HashMap<String, HashSet<String>> = HashMap::new();
+        let mut prose = Vec::new();
         for segment in searcher.segment_readers() {
             let store = segment.get_store_reader(1)?;
             for doc_id in segment.doc_ids_alive() {
@@ -211,9 +221,36 @@ impl Engine {
                     .entry(article)
                     .or_default()
                     .extend(all.split_whitespace().map(String::from));
+                for field in [
+                    self.fields.title_text,
+                    self.fields.heading_text,
+                    self.fields.passage_text,
+                ] {
+                    prose.extend(words(&self.text(&doc, field)));
+                }
             }
         }
-        Ok(tokens)
+        Ok((tokens, prose))
+    }
+
+    /// The message as the encoder should read it: each misspelt word the vocabulary
+    /// corrects ("kidnys", "potasium", "transplnat") written as the articles spell it. A
+    /// sentence encoder reads a typo as unrelated word pieces, and one typo costs more
+    /// likeness than a whole sentence of backstory.
+    fn spelt_right(&self, text: &str) -> String {
+        vocabulary::replace_words(text, |word| {
+            let word = word.to_lowercase();
+            if word.chars().count() < 4 || is_stop_word(&word) {
+                return None;
+            }
+            let stem = self.analyzer.stem(&word);
+            let known = if self.vocabulary.contains(&stem) {
+                self.vocabulary.respell(&stem)?
+            } else {
+                self.vocabulary.correct(&stem)?
+            };
+            self.vocabulary.spelling(known).map(str::to_string)
+        })
     }
 
     /// What the index was built from.
@@ -242,7 +279,9 @@ impl Engine {
         // The encoder reads the whole message but its courtesy: measured on the training
         // messages, the question alone loses the context it is asked in ("can I eat eggs?"
         // after "I have a stone in my ureter").
-        let query_vector = self.encoder.encode(&message.meaningful())?;
+        let query_vector = self
+            .encoder
+            .encode(&self.spelt_right(&message.meaningful()))?;
         let similarities = query_vector
             .as_ref()
             .map(|v| self.vectors.similarities(v))

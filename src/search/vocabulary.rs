@@ -11,6 +11,9 @@ pub struct Vocabulary {
     prose: HashSet<String>,
     /// Stems of everyday English words ("project"), never respelt.
     everyday: HashSet<String>,
+    /// How the prose spells each of its stems (its most frequent word for it), to write a
+    /// corrected word back into a sentence.
+    spellings: HashMap<String, String>,
 }
 
 /// A stem known only from questions and patients' examples is respelt to a prose stem
@@ -52,10 +55,40 @@ impl Vocabulary {
         if self.prose.is_empty() || self.prose.contains(stem) || self.everyday.contains(stem) {
             return None;
         }
-        self.closest_where(stem, |known, known_df| {
-            known != stem && known_df >= PROSE_MAJORITY * df.max(1) && self.prose.contains(known)
-        })
-        .map(|(_, _, known)| known)
+        Self::forms(stem)
+            .iter()
+            .filter_map(|s| {
+                self.closest_where(s, |known, known_df| {
+                    known != stem
+                        && known_df >= PROSE_MAJORITY * df.max(1)
+                        && self.prose.contains(known)
+                })
+            })
+            .min_by_key(|(distance, df, _)| (*distance, std::cmp::Reverse(*df)))
+            .map(|(_, _, known)| known)
+    }
+
+    /// Records how the prose spells its stems: `words` are (stem, word) pairs of the
+    /// maintainers' text, and each stem keeps its most frequent word.
+    pub fn add_spellings<'a>(&mut self, words: impl IntoIterator<Item = (String, &'a str)>) {
+        let mut counts: HashMap<String, HashMap<&str, usize>> = HashMap::new();
+        for (stem, word) in words {
+            *counts.entry(stem).or_default().entry(word).or_default() += 1;
+        }
+        for (stem, words) in counts {
+            let word = words
+                .into_iter()
+                .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
+                .map(|(word, _)| word.to_string());
+            if let Some(word) = word {
+                self.spellings.insert(stem, word);
+            }
+        }
+    }
+
+    /// The prose's word for a stem ("potassium" for "potassium", "kidneys" for "kidney").
+    pub fn spelling(&self, stem: &str) -> Option<&str> {
+        self.spellings.get(stem).map(String::as_str)
     }
 
     pub fn contains(&self, stem: &str) -> bool {
@@ -63,22 +96,29 @@ impl Vocabulary {
     }
 
     /// The closest known stem to an unknown one, if it is close enough to be a typo.
-    /// Short words are never corrected: "park" must not become "part"; a four-letter stem
-    /// only gains a letter it lost ("coff", from "coffe", becomes "coffe"). A stem that the
-    /// stemmer ended in "i" for a "y" ("kidny" → "kidni") is also tried with its "y".
+    /// An everyday word is never corrected ("sack" is not "snack"), nor a short one: "park"
+    /// must not become "part"; a four-letter stem only gains a letter it lost ("coff", from
+    /// "coffe", becomes "coffe"). A stem that the stemmer ended in "i" for a "y" ("kidny" →
+    /// "kidni") is also tried with its "y".
     pub fn correct(&self, stem: &str) -> Option<&str> {
-        if stem.chars().any(|c| c.is_ascii_digit()) {
+        if stem.chars().any(|c| c.is_ascii_digit()) || self.everyday.contains(stem) {
             return None;
         }
+        Self::forms(stem)
+            .iter()
+            .filter_map(|s| self.closest(s))
+            .min_by_key(|(distance, df, _)| (*distance, std::cmp::Reverse(*df)))
+            .map(|(_, _, known)| known)
+    }
+
+    /// The stem, and when the stemmer ended it in "i" for a "y" ("kidny" → "kidni"), the
+    /// stem with its "y" back.
+    fn forms(stem: &str) -> Vec<String> {
         let unstemmed = stem
             .strip_suffix('i')
             .filter(|s| s.len() >= 4)
             .map(|s| format!("{s}y"));
-        std::iter::once(stem)
-            .chain(unstemmed.as_deref())
-            .filter_map(|s| self.closest(s))
-            .min_by_key(|(distance, df, _)| (*distance, std::cmp::Reverse(*df)))
-            .map(|(_, _, known)| known)
+        std::iter::once(stem.to_string()).chain(unstemmed).collect()
     }
 
     /// The closest known stem within typo distance, with its distance and frequency.
@@ -128,6 +168,34 @@ impl Vocabulary {
     }
 }
 
+/// `text` with each word (a run of letters) that `fix` has another word for replaced by it;
+/// everything else (numbers, punctuation, spacing) stays as it was.
+pub fn replace_words(text: &str, fix: impl Fn(&str) -> Option<String>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut start = None;
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
+        match (c.is_alphabetic(), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                let word = &text[s..i];
+                match fix(word) {
+                    Some(fixed) => out.push_str(&fixed),
+                    None => out.push_str(word),
+                }
+                start = None;
+            }
+            _ => {}
+        }
+        if !c.is_alphabetic() && i < text.len() {
+            out.push(c);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,6 +209,11 @@ mod tests {
         assert_eq!(v.correct("dialisi"), Some("dialysi"));
         assert_eq!(v.correct("potasium"), Some("potassium"));
         assert_eq!(v.correct("park"), None);
+        // An everyday word is a word, not a typo: "sack" is not "snack".
+        v.add("snack", 5);
+        assert_eq!(v.correct("sack"), Some("snack"));
+        v.add_everyday("sack".to_string());
+        assert_eq!(v.correct("sack"), None);
         assert_eq!(v.correct("zebra"), None);
     }
 
@@ -162,10 +235,39 @@ mod tests {
         v.add("project", 2);
         v.add_everyday("project".to_string());
         assert_eq!(v.respell("dialisi"), Some("dialysi"));
+        // "kidny" stems to "kidni", two edits from "kidney" but one from its "kidny".
+        v.add("kidney", 900);
+        v.add_prose("kidney");
+        v.add("kidni", 3);
+        assert_eq!(v.respell("kidni"), Some("kidney"));
         assert_eq!(v.respell("creatin"), None, "a word of the prose stays");
         assert_eq!(v.respell("project"), None, "an everyday word stays");
         assert_eq!(v.respell("dialysi"), None);
         assert_eq!(v.respell("zebra"), None);
+    }
+
+    #[test]
+    fn words_are_replaced_in_place_and_the_rest_kept() {
+        let fixed = replace_words("is Coffee bad for kidnys, 2x a day?", |w| {
+            (w == "kidnys").then(|| "kidneys".to_string())
+        });
+        assert_eq!(fixed, "is Coffee bad for kidneys, 2x a day?");
+        assert_eq!(replace_words("", |_| None), "");
+        assert_eq!(replace_words("über naïve", |_| None), "über naïve");
+    }
+
+    #[test]
+    fn the_prose_spelling_of_a_stem_is_its_most_frequent_word() {
+        let mut v = Vocabulary::default();
+        v.add_spellings([
+            ("kidney".to_string(), "kidneys"),
+            ("kidney".to_string(), "kidney"),
+            ("kidney".to_string(), "kidneys"),
+            ("potassium".to_string(), "potassium"),
+        ]);
+        assert_eq!(v.spelling("kidney"), Some("kidneys"));
+        assert_eq!(v.spelling("potassium"), Some("potassium"));
+        assert_eq!(v.spelling("zebra"), None);
     }
 
     #[test]
