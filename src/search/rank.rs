@@ -24,12 +24,12 @@ pub struct Evidence {
 }
 
 /// Weights of the relevance score: a logistic model of "this article answers the question".
-const W_BIAS: f32 = -15.099;
-const W_RELATIVE_SCORE: f32 = 7.306;
-const W_COVERAGE: f32 = 0.254;
-const W_ARTICLE_COVERAGE: f32 = 1.850;
-const W_PHRASE: f32 = 0.609;
-const W_SEMANTIC: f32 = 10.163;
+const W_BIAS: f32 = -14.777;
+const W_RELATIVE_SCORE: f32 = 7.239;
+const W_COVERAGE: f32 = 0.047;
+const W_ARTICLE_COVERAGE: f32 = 1.964;
+const W_PHRASE: f32 = 0.776;
+const W_SEMANTIC: f32 = 9.722;
 
 /// The relevance of an article, as log-odds that it answers the question.
 pub fn relevance(e: &Evidence) -> f32 {
