@@ -113,6 +113,9 @@ pub struct Engine {
     vocabulary: Vocabulary,
     /// Every token of each article, by article id: what an article mentions anywhere.
     article_tokens: HashMap<String, HashSet<String>>,
+    /// The concepts of each article's title, questions and examples, one list per phrase,
+    /// by article id: analysed once, matched against every question.
+    phrases: HashMap<String, Vec<Vec<Vec<String>>>>,
     vectors: CorpusVectors,
     encoder: Encoder,
     manifest: Manifest,
@@ -162,14 +165,16 @@ impl Engine {
             triage,
             vocabulary: Vocabulary::default(),
             article_tokens: HashMap::new(),
+            phrases: HashMap::new(),
             vectors,
             encoder: Encoder::new()?,
             manifest,
             generation: generation.to_path_buf(),
         };
         engine.vocabulary = engine.load_vocabulary()?;
-        let (article_tokens, spellings) = engine.load_articles()?;
+        let (article_tokens, spellings, phrases) = engine.load_articles()?;
         engine.article_tokens = article_tokens;
+        engine.phrases = phrases;
         engine.vocabulary.add_spellings(
             spellings
                 .iter()
@@ -204,19 +209,34 @@ impl Engine {
         Ok(vocabulary)
     }
 
-    /// Every token of each article, and every word of the maintainers' prose (titles,
-    /// headings, passages) as it is spelt.
+    /// Every token of each article, every word of the maintainers' prose (titles,
+    /// headings, passages) as it is spelt, and each article's phrases analysed.
     #[allow(clippy::type_complexity)]
-    fn load_articles(&self) -> anyhow::Result<(HashMap<String, HashSet<String>>, Vec<String>)> {
+    fn load_articles(
+        &self,
+    ) -> anyhow::Result<(
+        HashMap<String, HashSet<String>>,
+        Vec<String>,
+        HashMap<String, Vec<Vec<Vec<String>>>>,
+    )> {
         let searcher = self.reader.searcher();
         let mut tokens: HashMap<String, HashSet<String>> = HashMap::new();
         let mut prose = Vec::new();
+        let mut phrases: HashMap<String, Vec<Vec<Vec<String>>>> = HashMap::new();
         for segment in searcher.segment_readers() {
             let store = segment.get_store_reader(1)?;
             for doc_id in segment.doc_ids_alive() {
                 let doc: TantivyDocument = store.get(doc_id)?;
                 let article = self.text(&doc, self.fields.article_id);
                 let all = self.text(&doc, self.fields.all);
+                if !phrases.contains_key(&article) {
+                    let analysed = self
+                        .text(&doc, self.fields.phrases)
+                        .lines()
+                        .map(|phrase| group_concepts(&self.analyzer, &self.analyzer.stems(phrase)))
+                        .collect();
+                    phrases.insert(article.clone(), analysed);
+                }
                 tokens
                     .entry(article)
                     .or_default()
@@ -230,7 +250,7 @@ impl Engine {
                 }
             }
         }
-        Ok((tokens, prose))
+        Ok((tokens, prose, phrases))
     }
 
     /// The message as the encoder should read it: each misspelt word the vocabulary
@@ -607,10 +627,12 @@ impl Engine {
             .filter(|c| !expressed(c, &|t: &str| article.contains(t)))
             .collect();
         missing.sort_by(|a, b| b.weight.total_cmp(&a.weight));
-        let phrases = self.text(doc, self.fields.phrases);
-        let phrase_match = phrases
-            .lines()
-            .map(|phrase| self.phrase_match(focus, phrase))
+        let phrase_match = self
+            .phrases
+            .get(&article_id)
+            .into_iter()
+            .flatten()
+            .map(|phrase| phrase_match(focus, phrase))
             .fold(0.0, f32::max);
         let heading = self.text(doc, self.fields.heading_text);
         let evidence = Evidence {
@@ -641,41 +663,39 @@ impl Engine {
         }
     }
 
-    /// Agreement between the question and one phrase: the harmonic mean of how much of the
-    /// question the phrase holds and how much of the phrase the question holds.
-    fn phrase_match(&self, concepts: &[Concept], phrase: &str) -> f32 {
-        let stems = self.analyzer.stems(phrase);
-        let phrase_concepts = group_concepts(&self.analyzer, &stems);
-        if phrase_concepts.is_empty() {
-            return 0.0;
-        }
-        let phrase_tokens: HashSet<&str> = phrase_concepts
-            .iter()
-            .flatten()
-            .map(String::as_str)
-            .collect();
-        let recall = coverage(concepts, |t| phrase_tokens.contains(t));
-        let question_tokens: HashSet<&str> = concepts
-            .iter()
-            .flat_map(|c| c.tokens.iter().map(String::as_str))
-            .collect();
-        let held = phrase_concepts
-            .iter()
-            .filter(|c| c.iter().any(|t| question_tokens.contains(t.as_str())))
-            .count();
-        let precision = held as f32 / phrase_concepts.len() as f32;
-        if recall + precision == 0.0 {
-            0.0
-        } else {
-            2.0 * recall * precision / (recall + precision)
-        }
-    }
-
     fn text(&self, doc: &TantivyDocument, field: tantivy::schema::Field) -> String {
         doc.get_first(field)
             .and_then(|v| v.as_str())
             .unwrap_or_default()
             .to_string()
+    }
+}
+
+/// Agreement between the question and one phrase (its concepts): the harmonic mean of how
+/// much of the question the phrase holds and how much of the phrase the question holds.
+fn phrase_match(concepts: &[Concept], phrase_concepts: &[Vec<String>]) -> f32 {
+    if phrase_concepts.is_empty() {
+        return 0.0;
+    }
+    let phrase_tokens: HashSet<&str> = phrase_concepts
+        .iter()
+        .flatten()
+        .map(String::as_str)
+        .collect();
+    let recall = coverage(concepts, |t| phrase_tokens.contains(t));
+    let question_tokens: HashSet<&str> = concepts
+        .iter()
+        .flat_map(|c| c.tokens.iter().map(String::as_str))
+        .collect();
+    let held = phrase_concepts
+        .iter()
+        .filter(|c| c.iter().any(|t| question_tokens.contains(t.as_str())))
+        .count();
+    let precision = held as f32 / phrase_concepts.len() as f32;
+    if recall + precision == 0.0 {
+        0.0
+    } else {
+        2.0 * recall * precision / (recall + precision)
     }
 }
 
