@@ -264,11 +264,7 @@ impl Engine {
                 return None;
             }
             let stem = self.analyzer.stem(&word);
-            let known = if self.vocabulary.contains(&stem) {
-                self.vocabulary.respell(&stem)?
-            } else {
-                self.vocabulary.correct(&stem)?
-            };
+            let known = self.vocabulary.fix(&stem)?;
             self.vocabulary.spelling(known).map(str::to_string)
         })
     }
@@ -529,19 +525,12 @@ impl Engine {
             .analyzer
             .stems(text)
             .into_iter()
-            .map(|stem| {
-                let correction = if self.vocabulary.contains(&stem) {
-                    self.vocabulary.respell(&stem)
-                } else {
-                    self.vocabulary.correct(&stem)
-                };
-                match correction {
-                    Some(known) => {
-                        corrections.push((known.to_string(), stem));
-                        known.to_string()
-                    }
-                    None => stem,
+            .map(|stem| match self.vocabulary.fix(&stem) {
+                Some(known) => {
+                    corrections.push((known.to_string(), stem));
+                    known.to_string()
                 }
+                None => stem,
             })
             .collect();
         let mut concepts: Vec<Concept> = Vec::new();

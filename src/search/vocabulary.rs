@@ -91,6 +91,16 @@ impl Vocabulary {
         self.spellings.get(stem).map(String::as_str)
     }
 
+    /// The known stem a patient's stem stands for, if it is a typo: an unknown stem
+    /// corrected (`correct`), a known one respelt (`respell`).
+    pub fn fix(&self, stem: &str) -> Option<&str> {
+        if self.contains(stem) {
+            self.respell(stem)
+        } else {
+            self.correct(stem)
+        }
+    }
+
     pub fn contains(&self, stem: &str) -> bool {
         self.known.contains_key(stem)
     }
