@@ -172,14 +172,7 @@ impl Engine {
             generation: generation.to_path_buf(),
         };
         engine.vocabulary = engine.load_vocabulary()?;
-        let (article_tokens, spellings, phrases) = engine.load_articles()?;
-        engine.article_tokens = article_tokens;
-        engine.phrases = phrases;
-        engine.vocabulary.add_spellings(
-            spellings
-                .iter()
-                .map(|word| (engine.analyzer.stem(word), word.as_str())),
-        );
+        engine.load_articles()?;
         Ok(engine)
     }
 
@@ -209,16 +202,9 @@ impl Engine {
         Ok(vocabulary)
     }
 
-    /// Every token of each article, every word of the maintainers' prose (titles,
-    /// headings, passages) as it is spelt, and each article's phrases analysed.
-    #[allow(clippy::type_complexity)]
-    fn load_articles(
-        &self,
-    ) -> anyhow::Result<(
-        HashMap<String, HashSet<String>>,
-        Vec<String>,
-        HashMap<String, Vec<Vec<Vec<String>>>>,
-    )> {
+    /// Reads every article once: its tokens, its phrases analysed, and the spelling of
+    /// every word of the maintainers' prose (titles, headings, passages) for the vocabulary.
+    fn load_articles(&mut self) -> anyhow::Result<()> {
         let searcher = self.reader.searcher();
         let mut tokens: HashMap<String, HashSet<String>> = HashMap::new();
         let mut prose = Vec::new();
@@ -250,7 +236,13 @@ impl Engine {
                 }
             }
         }
-        Ok((tokens, prose, phrases))
+        let spellings = prose
+            .iter()
+            .map(|word| (self.analyzer.stem(word), word.as_str()));
+        self.vocabulary.add_spellings(spellings.collect::<Vec<_>>());
+        self.article_tokens = tokens;
+        self.phrases = phrases;
+        Ok(())
     }
 
     /// The message as the encoder should read it: each misspelt word the vocabulary
@@ -616,12 +608,16 @@ impl Engine {
             .filter(|c| !expressed(c, &|t: &str| article.contains(t)))
             .collect();
         missing.sort_by(|a, b| b.weight.total_cmp(&a.weight));
+        let question_tokens: HashSet<&str> = focus
+            .iter()
+            .flat_map(|c| c.tokens.iter().map(String::as_str))
+            .collect();
         let phrase_match = self
             .phrases
             .get(&article_id)
             .into_iter()
             .flatten()
-            .map(|phrase| phrase_match(focus, phrase))
+            .map(|phrase| phrase_match(focus, &question_tokens, phrase))
             .fold(0.0, f32::max);
         let heading = self.text(doc, self.fields.heading_text);
         let evidence = Evidence {
@@ -662,7 +658,12 @@ impl Engine {
 
 /// Agreement between the question and one phrase (its concepts): the harmonic mean of how
 /// much of the question the phrase holds and how much of the phrase the question holds.
-fn phrase_match(concepts: &[Concept], phrase_concepts: &[Vec<String>]) -> f32 {
+/// `question_tokens` are the tokens of `concepts`.
+fn phrase_match(
+    concepts: &[Concept],
+    question_tokens: &HashSet<&str>,
+    phrase_concepts: &[Vec<String>],
+) -> f32 {
     if phrase_concepts.is_empty() {
         return 0.0;
     }
@@ -672,10 +673,6 @@ fn phrase_match(concepts: &[Concept], phrase_concepts: &[Vec<String>]) -> f32 {
         .map(String::as_str)
         .collect();
     let recall = coverage(concepts, |t| phrase_tokens.contains(t));
-    let question_tokens: HashSet<&str> = concepts
-        .iter()
-        .flat_map(|c| c.tokens.iter().map(String::as_str))
-        .collect();
     let held = phrase_concepts
         .iter()
         .filter(|c| c.iter().any(|t| question_tokens.contains(t.as_str())))
