@@ -286,11 +286,14 @@ impl Analyzer {
     }
 
     /// Every stem of every synonym term: words the analyzer knows even if no article uses them.
+    /// A one-word synonym is matched through its group's first one-word term ("micturition"
+    /// through "urine"), but is a word of its own all the same.
     pub fn synonym_stems(&self) -> impl Iterator<Item = &str> {
         self.terms
             .values()
             .flatten()
             .flat_map(|(stems, _)| stems.iter().map(String::as_str))
+            .chain(self.canonical.keys().map(String::as_str))
     }
 
     fn canonicalize(&self, stems: &[String]) -> Vec<String> {
@@ -394,5 +397,14 @@ mod tests {
         assert!(!a.index_tokens("blood pressure").contains("syn~"));
         // One-word synonyms apply inside multi-word terms.
         assert!(a.index_tokens("blood in the wee").contains(&synonym_tag(0)));
+    }
+
+    #[test]
+    fn every_one_word_synonym_is_a_known_word_not_only_the_first_of_its_group() {
+        let a = analyzer();
+        let known: HashSet<&str> = a.synonym_stems().collect();
+        for word in ["urine", "wee", "pee", "hematuria"] {
+            assert!(known.contains(a.stem(word).as_str()), "{word}");
+        }
     }
 }
