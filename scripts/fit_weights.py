@@ -18,6 +18,9 @@ at most 5% of its unanswerable messages are answered.
    best article's relevance, its lead over the next one and its
    absolute evidence (how much of the question it covers, how alike in meaning it is): the
    relevance ranks, the absolute evidence tells an off-corpus question from a covered one.
+   Also how much closer in meaning a message known unanswered is (`unanswered.toml`: the
+   training sets' unanswerable messages; cross-fitted like the examples, and absent from
+   the corpus without examples).
 
 Every weight is kept >= 0: more evidence never ranks an article lower nor lowers the
 confidence, on a corpus of any shape.
@@ -108,8 +111,11 @@ def main(path):
         top = relevance(ranked[0])
         margin = top - relevance(ranked[1]) if len(ranked) > 1 else MARGIN_ALONE
         right = ranked[0]["right"]
-        conf_rows.append(([top, min(margin, MARGIN_ALONE)] + ranked[0]["features"][1:],
-                          1.0 if right else 0.0))
+        # How much closer a message known unanswered is (<= 0; 0 on a corpus without
+        # `unanswered.toml`): for the confidence only, not the ranking.
+        unanswered = ranked[0].get("lead_over_unanswered", 0.0)
+        conf_rows.append(([top, min(margin, MARGIN_ALONE)] + ranked[0]["features"][1:]
+                          + [unanswered], 1.0 if right else 0.0))
         if q["expect"] == "answer":
             answerable += 1
             hits += right
@@ -120,7 +126,7 @@ def main(path):
     print(f"const C_BIAS: f32 = {c[0]:.3f};")
     print(f"const C_RELEVANCE: f32 = {c[1]:.3f};")
     print(f"const C_MARGIN: f32 = {c[2]:.3f};")
-    for name, value in zip(FEATURES[1:], c[3:]):
+    for name, value in zip(FEATURES[1:] + ["UNANSWERED"], c[3:]):
         print(f"const C_{name}: f32 = {value:.3f};")
     print(f"// training hit@1 with these weights: {hits}/{answerable} = {hits / answerable:.3f}",
           file=sys.stderr)

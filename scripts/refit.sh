@@ -17,6 +17,7 @@ features="$work/features.jsonl"
 
 measure() { # measure CORPUS_NAME TRAIN_FILE
     "$faqbot" eval --corpus "$work/corpus_$1" --index "$work/index_$1" \
+        --vector-cache "$work/vector-cache.bin" \
         --features "$work/features_$1_$(basename "$2" .jsonl).jsonl" "$2" >/dev/null
     cat "$work/features_$1_$(basename "$2" .jsonl).jsonl" >>"$features"
 }
@@ -24,11 +25,13 @@ measure() { # measure CORPUS_NAME TRAIN_FILE
 for file in "${train[@]}"; do
     name="$(basename "$file" .jsonl)"
     python3 scripts/examples.py without faq_corpus "$work/corpus_$name" "$file"
-    "$faqbot" index --corpus "$work/corpus_$name" --index "$work/index_$name" >/dev/null
+    "$faqbot" index --corpus "$work/corpus_$name" --index "$work/index_$name" \
+        --vector-cache "$work/vector-cache.bin" >/dev/null
     measure "$name" "$file"
 done
 python3 scripts/examples.py without faq_corpus "$work/corpus_none" "${train[@]}"
-"$faqbot" index --corpus "$work/corpus_none" --index "$work/index_none" >/dev/null
+"$faqbot" index --corpus "$work/corpus_none" --index "$work/index_none" \
+    --vector-cache "$work/vector-cache.bin" >/dev/null
 for file in "${train[@]}"; do
     measure none "$file"
 done

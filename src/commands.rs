@@ -328,6 +328,7 @@ fn write_features(
                     "relevance": c.relevance,
                     "semantic_question": c.evidence.semantic_question,
                     "semantic_passage": c.evidence.semantic_passage,
+                    "lead_over_unanswered": c.evidence.lead_over_unanswered,
                 })
             })
             .collect();

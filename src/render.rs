@@ -234,6 +234,12 @@ pub fn explain(reply: &Reply) -> String {
                 c.missing.join(", ")
             ));
         }
+        if e.lead_over_unanswered < 0.0 {
+            out.push_str(&format!(
+                "      a message known unanswered (unanswered.toml) is {:.2} more alike\n",
+                -e.lead_over_unanswered
+            ));
+        }
     }
     if let Some(triage) = &retrieval.triage {
         out.push_str(&format!("triage: {}\n", triage.level));

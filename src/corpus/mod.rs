@@ -48,6 +48,8 @@ pub struct Section {
 pub struct Corpus {
     pub articles: Vec<Article>,
     pub synonyms: Vec<SynonymGroup>,
+    /// Messages the articles are known not to answer (`unanswered.toml`), one line each.
+    pub unanswered: Vec<String>,
     /// Emergency triage (`triage.toml`); `None` only when `corpus.toml` switches it off.
     pub triage: Option<TriageConfig>,
     /// Files that were seen but are not part of the corpus (reported, not fatal).
@@ -97,6 +99,7 @@ fn list(errors: &[FileError]) -> String {
 const SETTINGS_FILE: &str = "corpus.toml";
 const SYNONYMS_FILE: &str = "synonyms.toml";
 const TRIAGE_FILE: &str = "triage.toml";
+const UNANSWERED_FILE: &str = "unanswered.toml";
 
 /// Every file that shapes the index, in a stable order: what the fingerprint covers.
 pub fn corpus_files(dir: &Path) -> Result<Vec<PathBuf>, CorpusError> {
@@ -174,6 +177,9 @@ pub fn load_with(dir: &Path, triage: &TriageFile) -> Result<Corpus, CorpusError>
     let mut errors = Vec::new();
     let settings = read_settings::<CorpusSettings>(dir, SETTINGS_FILE, &mut errors);
     let synonyms = read_settings::<settings::SynonymsFile>(dir, SYNONYMS_FILE, &mut errors);
+    let unanswered = read_settings::<settings::UnansweredFile>(dir, UNANSWERED_FILE, &mut errors)
+        .map(|u| unanswered_questions(dir, u, &mut errors))
+        .unwrap_or_default();
     let triage = read_triage(dir, triage, settings.as_ref(), &mut errors);
     let base_url = match settings.as_ref().and_then(|s| s.base_url.as_deref()) {
         Some(base) => match checks::base_url(base) {
@@ -264,6 +270,7 @@ pub fn load_with(dir: &Path, triage: &TriageFile) -> Result<Corpus, CorpusError>
     Ok(Corpus {
         articles,
         synonyms,
+        unanswered,
         triage,
         ignored,
         skipped,
@@ -417,9 +424,30 @@ fn article_id(path: &Path) -> String {
 
 fn is_settings_file(dir: &Path, path: &Path) -> bool {
     path.parent() == Some(dir)
-        && [SETTINGS_FILE, SYNONYMS_FILE, TRIAGE_FILE]
+        && [SETTINGS_FILE, SYNONYMS_FILE, TRIAGE_FILE, UNANSWERED_FILE]
             .iter()
             .any(|name| path.file_name().is_some_and(|n| n == *name))
+}
+
+/// The questions of `unanswered.toml`, each on one line; an empty one is an error.
+fn unanswered_questions(
+    dir: &Path,
+    file: settings::UnansweredFile,
+    errors: &mut Vec<FileError>,
+) -> Vec<String> {
+    let questions: Vec<String> = file
+        .questions
+        .iter()
+        .map(|q| q.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    if let Some(n) = questions.iter().position(String::is_empty) {
+        errors.push(FileError {
+            path: display_path(dir, &dir.join(UNANSWERED_FILE)),
+            line: None,
+            message: format!("question {} of `questions` is empty", n + 1),
+        });
+    }
+    questions
 }
 
 /// The path as a maintainer knows it: relative to the corpus directory's parent when possible.

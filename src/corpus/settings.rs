@@ -1,4 +1,5 @@
-//! The maintainer-edited settings files of a corpus: `corpus.toml` and `synonyms.toml`.
+//! The maintainer-edited settings files of a corpus: `corpus.toml`, `synonyms.toml` and
+//! `unanswered.toml`.
 //! (`triage.toml` has a module of its own: `crate::triage`.)
 
 use serde::{Deserialize, Serialize};
@@ -40,4 +41,14 @@ pub(crate) struct SynonymsFile {
 #[serde(deny_unknown_fields)]
 pub struct SynonymGroup {
     pub terms: Vec<String>,
+}
+
+/// `unanswered.toml`: `questions = [...]`, messages patients sent that the articles do not
+/// answer (experts answered them). A message closer in meaning to one of them than to
+/// anything an article says is less likely to be answered by that article.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct UnansweredFile {
+    #[serde(default)]
+    pub questions: Vec<String>,
 }

@@ -158,8 +158,9 @@ fn write_index(
     Ok(passages)
 }
 
-/// Encodes every article's title, questions and examples and every passage into `vectors.bin`,
-/// reusing the cache at `cache_path` for text encoded before.
+/// Encodes every article's title, questions and examples, every passage and every message
+/// known unanswered into `vectors.bin`, reusing the cache at `cache_path` for text encoded
+/// before.
 fn write_vectors(corpus: &Corpus, dir: &Path, cache_path: &Path) -> Result<(), BuildError> {
     // Builds in one process (the tests) take turns, so the second finds the first's vectors.
     static ENCODING: std::sync::Mutex<()> = std::sync::Mutex::new(());
@@ -189,6 +190,14 @@ fn write_vectors(corpus: &Corpus, dir: &Path, cache_path: &Path) -> Result<(), B
                 &passage.text,
             ));
         }
+    }
+    for (n, question) in corpus.unanswered.iter().enumerate() {
+        rows.push(Row {
+            article: 0,
+            kind: Kind::Unanswered,
+            passage: n as u32,
+        });
+        texts.push(question.clone());
     }
     let vectors = {
         let _turn = ENCODING.lock().unwrap_or_else(|p| p.into_inner());

@@ -294,6 +294,9 @@ impl Engine {
             .as_ref()
             .map(|v| self.vectors.similarities(v))
             .unwrap_or_default();
+        let unanswered = query_vector
+            .as_ref()
+            .and_then(|v| self.vectors.nearest_unanswered(v));
         let query = self.query(&concepts);
         let mut found: Vec<(String, Option<Found>)> = Vec::new();
         if !concepts.is_empty() {
@@ -335,7 +338,10 @@ impl Engine {
                 Some(f) => f,
                 None => self.best_passage_doc(&searcher, &article_id, &query, &similarity)?,
             };
-            candidates.push(self.candidate(article_id, lexical, best_score, &similarity, &focus));
+            let mut candidate =
+                self.candidate(article_id, lexical, best_score, &similarity, &focus);
+            candidate.evidence = candidate.evidence.with_nearest_unanswered(unanswered);
+            candidates.push(candidate);
         }
         candidates.sort_by(|a, b| {
             b.relevance
@@ -632,6 +638,7 @@ impl Engine {
             phrase_match,
             semantic_question: similarity.question.max(0.0),
             semantic_passage: similarity.passage.max(0.0),
+            lead_over_unanswered: 0.0,
         };
         Candidate {
             title: self.text(doc, self.fields.title_text),

@@ -21,6 +21,11 @@ pub struct Evidence {
     pub semantic_question: f32,
     /// Cosine of the question with its closest passage.
     pub semantic_passage: f32,
+    /// How much closer in meaning the closest message the articles are known not to answer
+    /// (`unanswered.toml`) is than anything of this article, as a negative number; 0 when
+    /// the article is at least as close, or the corpus lists no such message. Weighed by
+    /// the confidence, not the ranking.
+    pub lead_over_unanswered: f32,
 }
 
 /// Weights of the relevance score: a logistic model of "this article answers the question".
@@ -59,6 +64,13 @@ impl Evidence {
     pub fn semantic(&self) -> f32 {
         self.semantic_question.max(self.semantic_passage)
     }
+
+    /// `lead_over_unanswered` for an article this alike, given the closest message known
+    /// unanswered.
+    pub fn with_nearest_unanswered(mut self, nearest: Option<f32>) -> Evidence {
+        self.lead_over_unanswered = nearest.map_or(0.0, |n| (self.semantic() - n).min(0.0));
+        self
+    }
 }
 
 #[cfg(test)]
@@ -75,6 +87,7 @@ mod tests {
             phrase_match: 0.3,
             semantic_question: 0.4,
             semantic_passage: 0.4,
+            lead_over_unanswered: 0.0,
         };
         // (more of one piece of evidence, whether it must rank strictly higher): a fit may
         // give a piece that adds nothing to the others no weight, never a negative one.

@@ -230,6 +230,9 @@ pub enum Kind {
     Question,
     /// One passage (heading and text).
     Passage,
+    /// A message the articles are known not to answer (`unanswered.toml`); `article` is 0
+    /// and `passage` its position in that file.
+    Unanswered,
 }
 
 /// One stored vector's label.
@@ -238,7 +241,8 @@ pub struct Row {
     /// Index into `CorpusVectors::articles`.
     pub article: u32,
     pub kind: Kind,
-    /// The passage's position in its article (for `Kind::Passage`).
+    /// The passage's position in its article (for `Kind::Passage`), or the message's in
+    /// `unanswered.toml`.
     pub passage: u32,
 }
 
@@ -293,6 +297,9 @@ impl CorpusVectors {
     pub fn similarities(&self, query: &[f32]) -> HashMap<&str, ArticleSimilarity> {
         let mut out: HashMap<&str, ArticleSimilarity> = HashMap::new();
         for (i, row) in self.rows.iter().enumerate() {
+            if row.kind == Kind::Unanswered {
+                continue;
+            }
             let cos = cosine(query, self.vector(i));
             let id = self.articles[row.article as usize].as_str();
             let sim = out.entry(id).or_insert(ArticleSimilarity {
@@ -306,10 +313,21 @@ impl CorpusVectors {
                     sim.passage = cos;
                     sim.best_passage = row.passage;
                 }
-                Kind::Passage => {}
+                Kind::Passage | Kind::Unanswered => {}
             }
         }
         out
+    }
+
+    /// Cosine of the question with the closest message the articles are known not to
+    /// answer; `None` when the corpus lists none.
+    pub fn nearest_unanswered(&self, query: &[f32]) -> Option<f32> {
+        self.rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.kind == Kind::Unanswered)
+            .map(|(i, _)| cosine(query, self.vector(i)))
+            .reduce(f32::max)
     }
 
     /// Cosine of the query with each passage of one article, in passage order.
@@ -449,6 +467,24 @@ mod tests {
         );
         assert!(sims["b"].best() < 0.0);
         assert_eq!(v.passage_similarities(&unit(&[0.0, 1.0]), "a").len(), 2);
+    }
+
+    #[test]
+    fn a_message_known_unanswered_is_no_article_s_evidence() {
+        let mut v = sample();
+        assert_eq!(v.nearest_unanswered(&unit(&[1.0, 0.0])), None);
+        v.rows.push(Row {
+            article: 0,
+            kind: Kind::Unanswered,
+            passage: 0,
+        });
+        v.data.extend(unit(&[0.0, 0.0, 1.0]));
+        let query = unit(&[0.0, 0.0, 1.0]);
+        let nearest = v.nearest_unanswered(&query).unwrap();
+        assert!(nearest > 0.99, "{nearest}");
+        // It is no question nor passage of article "a", the row it is filed under.
+        let a = v.similarities(&query)["a"];
+        assert!(a.best() < 0.01, "{a:?}");
     }
 
     #[test]

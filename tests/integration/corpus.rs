@@ -98,6 +98,16 @@ fn every_bad_file_is_named_with_its_line() {
             b"[[group]]\nterms = [\"a\", \n",
             "faq_corpus/synonyms.toml:",
         ),
+        (
+            "unanswered.toml",
+            b"questions = [\"can I claim benefits on dialysis\", \"  \"]\n",
+            "faq_corpus/unanswered.toml: question 2 of `questions` is empty",
+        ),
+        (
+            "unanswered.toml",
+            b"question = [\"a typo in the key\"]\n",
+            "faq_corpus/unanswered.toml:",
+        ),
     ];
     for (file, contents, expected) in cases {
         let stderr = index_error(file, contents);

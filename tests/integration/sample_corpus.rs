@@ -68,8 +68,8 @@ fn dev_report() -> faqbot::eval::Report {
     report
 }
 
-/// Guards the figures the README reports (measured 2026-12-04: hit@1 0.964, answered right
-/// 76.7%, answered wrong 0.0%, unanswerable answered 2 of 73, urgent 22 of 22). The dev set
+/// Guards the figures the README reports (measured 2026-12-04: hit@1 0.969, answered right
+/// 82.1%, answered wrong 0.9%, unanswerable answered 3 of 73, urgent 22 of 22). The dev set
 /// chose the threshold, so these are not results (the README reports held-out sets); they
 /// are below issue 8's targets (answered right >= 85%) and the test keeps them from sliding
 /// back.
@@ -83,7 +83,7 @@ fn the_dev_set_keeps_its_measured_quality() {
         report.answered_wrongly
     );
     assert!(
-        report.answered_correctly >= 0.75,
+        report.answered_correctly >= 0.80,
         "answered right {:.3}",
         report.answered_correctly
     );
