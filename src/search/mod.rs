@@ -338,10 +338,14 @@ impl Engine {
                 Some(f) => f,
                 None => self.best_passage_doc(&searcher, &article_id, &query, &similarity)?,
             };
-            let mut candidate =
-                self.candidate(article_id, lexical, best_score, &similarity, &focus);
-            candidate.evidence = candidate.evidence.with_nearest_unanswered(unanswered);
-            candidates.push(candidate);
+            candidates.push(self.candidate(
+                article_id,
+                lexical,
+                best_score,
+                &similarity,
+                &focus,
+                unanswered,
+            ));
         }
         candidates.sort_by(|a, b| {
             b.relevance
@@ -601,6 +605,7 @@ impl Engine {
         best_score: f32,
         similarity: &ArticleSimilarity,
         focus: &[Concept],
+        nearest_unanswered: Option<f32>,
     ) -> Candidate {
         let doc = &found.doc;
         let all = self.text(doc, self.fields.all);
@@ -639,7 +644,8 @@ impl Engine {
             semantic_question: similarity.question.max(0.0),
             semantic_passage: similarity.passage.max(0.0),
             lead_over_unanswered: 0.0,
-        };
+        }
+        .with_nearest_unanswered(nearest_unanswered);
         Candidate {
             title: self.text(doc, self.fields.title_text),
             url: self.text(doc, self.fields.url),
