@@ -179,6 +179,34 @@ fn questions_about_a_symptom_do_not_fire() {
 }
 
 #[test]
+fn confused_as_in_puzzled_and_a_disease_named_as_a_topic_do_not_fire() {
+    let t = shipped();
+    for quiet in [
+        "I'm so confused by all these phosphate binders, which one with which meal?",
+        "24 hour urine collection, do I keep the first pee? so confused",
+        "the leaflet is so confusing",
+        "how do you get peritonitis on PD and how do I avoid it",
+        "had peritonitis twice this year, will they move me to haemo?",
+        "vancomycin for PD peritonitis, how many days is the course?",
+    ] {
+        assert_eq!(levels(&t, quiet), None, "{quiet}");
+    }
+    // "confusing" shares its stem with "confused": it must not make every "she is
+    // confused" read as puzzlement.
+    for urgent in [
+        "she is confused since this morning",
+        "my dad is so confused today, keeps asking where he is",
+    ] {
+        assert!(fires(&t, urgent, "severe-confusion"), "{urgent}");
+    }
+    assert!(fires(
+        &t,
+        "I think I have peritonitis again, what do I do",
+        "pd-cloudy-fluid"
+    ));
+}
+
+#[test]
 fn misspellings_and_buried_emergencies_are_found() {
     let t = shipped();
     assert!(fires(&t, "my mum is unconcious", "collapse"));
