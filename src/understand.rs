@@ -518,12 +518,48 @@ fn is_question(sentence: &str, ws: &[String]) -> bool {
         || asks_outright(sentence)
 }
 
-/// Whether a sentence asks for an amount to take: "dose", "dosage", "how many/much ... take",
-/// "how should/do/to ... take it/them".
+/// Whether a sentence asks for an amount to take: "what dose", "dose of", "how many/much ...
+/// take", "how should/do/to ... take it/them". Not a dose named in passing ("the dose keeps
+/// changing", "high-dose vitamin C") nor a length of time ("how many hours does it take to
+/// recover").
 fn asks_amount(ws: &[String]) -> bool {
     const DOSE: &[&str] = &["dose", "doses", "dosage", "dosages", "dosing"];
+    // Before "dose": asks which one; after it: of what.
+    const WHICH: &[&str] = &[
+        "what",
+        "whats",
+        "which",
+        "right",
+        "correct",
+        "safe",
+        "usual",
+        "normal",
+        "maximum",
+        "max",
+        "much",
+        "recommended",
+        "higher",
+        "lower",
+        "bigger",
+        "smaller",
+        "double",
+        "extra",
+    ];
+    const OF: &[&str] = &[
+        "of", "for", "should", "is", "do", "would", "can", "too", "enough",
+    ];
+    const TIME: &[&str] = &[
+        "hrs", "hours", "mins", "minutes", "days", "weeks", "months", "years",
+    ];
     const IT: &[&str] = &["it", "them", "this", "these", "those"];
-    if ws.iter().any(|w| DOSE.contains(&w.as_str())) {
+    let asks_dose = ws.iter().enumerate().any(|(i, w)| {
+        DOSE.contains(&w.as_str())
+            && (ws[i.saturating_sub(3)..i]
+                .iter()
+                .any(|b| WHICH.contains(&b.as_str()))
+                || ws.get(i + 1).is_some_and(|a| OF.contains(&a.as_str())))
+    });
+    if asks_dose {
         return true;
     }
     ws.iter().enumerate().any(|(i, w)| {
@@ -532,9 +568,10 @@ fn asks_amount(ws: &[String]) -> bool {
             return false;
         };
         let takes = |w: &String| w == "take" || w == "give";
+        let of_time = window.get(1).is_some_and(|w| TIME.contains(&w.as_str()));
         w == "how"
             && match next.as_str() {
-                "many" | "much" => window.iter().any(takes),
+                "many" | "much" => !of_time && window.iter().any(takes),
                 "should" | "do" | "to" | "often" => window
                     .windows(2)
                     .any(|p| takes(&p[0]) && IT.contains(&p[1].as_str())),
@@ -776,6 +813,9 @@ mod tests {
             "what dose of gabapentin is safe on dialysis?",
             "bicarbonate 18. how many should I take a day and for how long?",
             "how many IU of vitamin D3 can I take a day with stage 4?",
+            "which dose is right for my weight",
+            "the dose for someone on dialysis?",
+            "Losartan 50 or 100? Is my dose too low to protect my kidneys?",
         ] {
             assert!(Message::parse(dosing).asks_amount, "{dosing}");
         }
@@ -784,6 +824,10 @@ mod tests {
             "how much water should i drink a day",
             "my son was started on high dose steroids. what is fsgs?",
             "can i take ibuprofen with ckd",
+            "how many hrs does it normally take to recover after HD?",
+            "what tests before giving a kidney? how many months it take",
+            "why does the dose keep changing, is something wrong?",
+            "Can high-dose vitamin C actually do something to the kidneys?",
         ] {
             assert!(!Message::parse(other).asks_amount, "{other}");
         }
