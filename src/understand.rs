@@ -518,46 +518,43 @@ fn is_question(sentence: &str, ws: &[String]) -> bool {
         || asks_outright(sentence)
 }
 
-/// Whether a sentence asks for an amount to take: "what dose", "dose of", "how many/much ...
-/// take", "how should/do/to ... take it/them". Not a dose named in passing ("the dose keeps
-/// changing", "high-dose vitamin C") nor a length of time ("how many hours does it take to
-/// recover").
+/// Whether a sentence asks for an amount to take: "dose", "dosage", "how many/much ... take",
+/// "how should/do/to ... take it/them". Not a dose named as changing ("the dose keeps
+/// changing", "after the dose goes up") or as a kind of treatment ("high-dose vitamin C"),
+/// nor a length of time ("how many hours does it take to recover").
 fn asks_amount(ws: &[String]) -> bool {
     const DOSE: &[&str] = &["dose", "doses", "dosage", "dosages", "dosing"];
-    // Before "dose": asks which one; after it: of what.
-    const WHICH: &[&str] = &[
-        "what",
-        "whats",
-        "which",
-        "right",
-        "correct",
-        "safe",
-        "usual",
-        "normal",
-        "maximum",
-        "max",
-        "much",
-        "recommended",
-        "higher",
-        "lower",
-        "bigger",
-        "smaller",
-        "double",
-        "extra",
-    ];
-    const OF: &[&str] = &[
-        "of", "for", "should", "is", "do", "would", "can", "too", "enough",
+    // After a dose: it is said to change.
+    const CHANGES: &[&str] = &[
+        "keeps",
+        "keep",
+        "goes",
+        "went",
+        "gone",
+        "was",
+        "were",
+        "has",
+        "had",
+        "changed",
+        "changes",
+        "changing",
+        "increased",
+        "reduced",
+        "lowered",
+        "raised",
     ];
     const TIME: &[&str] = &[
-        "hrs", "hours", "mins", "minutes", "days", "weeks", "months", "years",
+        "hrs", "hr", "hours", "hour", "mins", "minutes", "days", "day", "weeks", "week", "months",
+        "month", "years", "year", "time",
     ];
     const IT: &[&str] = &["it", "them", "this", "these", "those"];
+    let at = |i: usize| ws.get(i).map_or("", String::as_str);
     let asks_dose = ws.iter().enumerate().any(|(i, w)| {
+        let before = if i == 0 { "" } else { at(i - 1) };
+        let after = at(i + 1);
         DOSE.contains(&w.as_str())
-            && (ws[i.saturating_sub(3)..i]
-                .iter()
-                .any(|b| WHICH.contains(&b.as_str()))
-                || ws.get(i + 1).is_some_and(|a| OF.contains(&a.as_str())))
+            && !CHANGES.contains(&after)
+            && !(matches!(before, "high" | "low") && !matches!(after, "" | "of" | "for"))
     });
     if asks_dose {
         return true;
@@ -568,10 +565,15 @@ fn asks_amount(ws: &[String]) -> bool {
             return false;
         };
         let takes = |w: &String| w == "take" || w == "give";
-        let of_time = window.get(1).is_some_and(|w| TIME.contains(&w.as_str()));
+        // "how many hours does it take": how long something lasts, not what to take.
+        let lasts = TIME.contains(&at(i + 2))
+            && window
+                .iter()
+                .position(takes)
+                .is_some_and(|t| window[..t].iter().any(|w| w == "it"));
         w == "how"
             && match next.as_str() {
-                "many" | "much" => !of_time && window.iter().any(takes),
+                "many" | "much" => !lasts && window.iter().any(takes),
                 "should" | "do" | "to" | "often" => window
                     .windows(2)
                     .any(|p| takes(&p[0]) && IT.contains(&p[1].as_str())),
@@ -816,6 +818,12 @@ mod tests {
             "which dose is right for my weight",
             "the dose for someone on dialysis?",
             "Losartan 50 or 100? Is my dose too low to protect my kidneys?",
+            "Metformin dose with CKD stage 3?",
+            "ciprofloxacin renal dose?",
+            "is my tacrolimus dose right?",
+            "is a high dose of vitamin D safe with ckd?",
+            "how many days a week can I take ibuprofen?",
+            "how many hours apart should I take my binders?",
         ] {
             assert!(Message::parse(dosing).asks_amount, "{dosing}");
         }
@@ -827,6 +835,8 @@ mod tests {
             "how many hrs does it normally take to recover after HD?",
             "what tests before giving a kidney? how many months it take",
             "why does the dose keep changing, is something wrong?",
+            "Why so many dose changes?",
+            "how much time does it take to recover",
             "Can high-dose vitamin C actually do something to the kidneys?",
         ] {
             assert!(!Message::parse(other).asks_amount, "{other}");

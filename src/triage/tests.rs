@@ -179,15 +179,12 @@ fn questions_about_a_symptom_do_not_fire() {
 }
 
 #[test]
-fn confused_as_in_puzzled_and_a_disease_named_as_a_topic_do_not_fire() {
+fn confused_as_in_puzzled_does_not_fire_but_confusion_does() {
     let t = shipped();
     for quiet in [
         "I'm so confused by all these phosphate binders, which one with which meal?",
-        "24 hour urine collection, do I keep the first pee? so confused",
+        "I'm really confused about my fluid allowance, does soup count?",
         "the leaflet is so confusing",
-        "how do you get peritonitis on PD and how do I avoid it",
-        "had peritonitis twice this year, will they move me to haemo?",
-        "vancomycin for PD peritonitis, how many days is the course?",
     ] {
         assert_eq!(levels(&t, quiet), None, "{quiet}");
     }
@@ -196,14 +193,14 @@ fn confused_as_in_puzzled_and_a_disease_named_as_a_topic_do_not_fire() {
     for urgent in [
         "she is confused since this morning",
         "my dad is so confused today, keeps asking where he is",
+        "I feel very confused",
+        "grandma so confused this morning",
+        "he was very confused this morning",
     ] {
         assert!(fires(&t, urgent, "severe-confusion"), "{urgent}");
     }
-    assert!(fires(
-        &t,
-        "I think I have peritonitis again, what do I do",
-        "pd-cloudy-fluid"
-    ));
+    // A disease named is enough for a same-day call, past and general questions aside.
+    assert!(fires(&t, "my husband has peritonitis", "pd-cloudy-fluid"));
 }
 
 #[test]
