@@ -552,9 +552,9 @@ fn asks_amount(ws: &[String]) -> bool {
     let asks_dose = ws.iter().enumerate().any(|(i, w)| {
         let before = if i == 0 { "" } else { at(i - 1) };
         let after = at(i + 1);
-        DOSE.contains(&w.as_str())
-            && !CHANGES.contains(&after)
-            && !(matches!(before, "high" | "low") && !matches!(after, "" | "of" | "for"))
+        // "high-dose vitamin C" names a treatment; "a high dose of it", "high dose?" ask.
+        let a_kind = matches!(before, "high" | "low") && !matches!(after, "" | "of" | "for");
+        DOSE.contains(&w.as_str()) && !CHANGES.contains(&after) && !a_kind
     });
     if asks_dose {
         return true;
