@@ -153,6 +153,7 @@ pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
     // must be added to in order, and that stops it from using them. Every question is
     // compared with thousands of corpus vectors.
     const LANES: usize = 8;
+    debug_assert_eq!(a.len(), b.len(), "vectors of one model have one length");
     let mut sums = [0.0f32; LANES];
     let (a_rest, b_rest) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
     let tail: f32 = a_rest
