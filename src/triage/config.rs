@@ -75,6 +75,11 @@ pub enum ConceptKind {
     Duration,
     /// A lab value compared with a threshold, or a lab named with a qualifier.
     Lab,
+    /// Another reading of a complaint's own words ("can't breathe a word", "grow out of
+    /// it", "didn't respond to steroids"). Used only after `not` in a rule, where it stops
+    /// just the complaint hit it overlaps, not the rest of the sentence: "couldn't breathe
+    /// for laughing earlier, now I really can't breathe" still fires. Never filtered.
+    Idiom,
 }
 
 /// One concept: a thing patients say in many ways.

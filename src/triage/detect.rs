@@ -379,7 +379,7 @@ impl Triage {
     /// Whether a hit stands after negation, time and hypothetical cues are considered.
     fn holds(&self, hit: &Hit, found: &[Hit], tokens: &Tokens, cues: &Cues) -> bool {
         match self.config.concepts[hit.concept].kind {
-            ConceptKind::Duration => true,
+            ConceptKind::Duration | ConceptKind::Idiom => true,
             ConceptKind::Context => !self.negated(hit, found, tokens, cues),
             ConceptKind::Lab if hit.value.is_some() => {
                 !self.past(hit, found, tokens, cues) && !self.hypothetical(hit, tokens, cues)
@@ -520,7 +520,8 @@ impl Triage {
     }
 
     /// Why a rule is met, if it is: its first concept's hit (not in a sentence with an
-    /// unless-concept) plus a hit of each other concept anywhere, the nearest preferred.
+    /// unless-concept, nor overlapped by an unless-idiom) plus a hit of each other concept
+    /// anywhere, the nearest preferred.
     fn rule_met(
         &self,
         rule: &[usize],
@@ -530,12 +531,16 @@ impl Triage {
     ) -> Option<String> {
         let (primary, others) = rule.split_first()?;
         let sentence = |h: &Hit| tokens.tokens[h.first].sentence;
+        let stops = |u: &Hit, h: &Hit| match self.config.concepts[u.concept].kind {
+            ConceptKind::Idiom => u.first <= h.last && h.first <= u.last,
+            _ => sentence(u) == sentence(h),
+        };
         hits.iter()
             .filter(|h| h.concept == *primary)
             .filter(|h| {
                 !hits
                     .iter()
-                    .any(|u| unless.contains(&u.concept) && sentence(u) == sentence(h))
+                    .any(|u| unless.contains(&u.concept) && stops(u, h))
             })
             .find_map(|h| {
                 let mut parts = vec![self.describe(h, tokens)];

@@ -411,7 +411,10 @@ impl Checker<'_> {
                 forbid(self, present, field, "\"lab\"");
             }
         }
-        let needs_phrases = matches!(kind, ConceptKind::Symptom | ConceptKind::Context);
+        let needs_phrases = matches!(
+            kind,
+            ConceptKind::Symptom | ConceptKind::Context | ConceptKind::Idiom
+        );
         let list = self.spanned(raw.phrases, &name("phrases"), needs_phrases, span.clone());
         phrases.check_list(self, &list, &id);
         let duration = match kind {
@@ -585,6 +588,18 @@ impl Checker<'_> {
                         format!("category `{id}`: unknown concept `{part}` in rule \"{text}\""),
                     );
                 }
+            }
+            if let Some(part) = rule
+                .concepts
+                .iter()
+                .find(|p| kind_of(p) == Some(ConceptKind::Idiom))
+            {
+                self.problem(
+                    span.clone(),
+                    format!(
+                        "category `{id}`: idiom `{part}` in rule \"{text}\" can only follow `not`"
+                    ),
+                );
             }
             let first = rule.concepts.first().and_then(|p| kind_of(p));
             if matches!(first, Some(ConceptKind::Context | ConceptKind::Duration)) {
@@ -812,6 +827,24 @@ examples = ["K 6.4"]
                 "expected {expected:?} in {errors:#?}"
             );
         }
+    }
+
+    #[test]
+    fn an_idiom_can_only_follow_not() {
+        let idiom = "[[concept]]\nid = \"pain-joke\"\nkind = \"idiom\"\nphrases = [\"chest pain joke\"]\n\n[[category]]\nid = \"chest-pain\"";
+        let text = with("[[category]]\nid = \"chest-pain\"", idiom);
+        assert_eq!(errors(&text), Vec::<String>::new());
+        let text = text.replace(
+            "rules = [\"chest-pain\"]",
+            "rules = [\"chest-pain + pain-joke\"]",
+        );
+        let errors = errors(&text);
+        assert!(
+            errors.iter().any(|e| e.contains(
+                "idiom `pain-joke` in rule \"chest-pain + pain-joke\" can only follow `not`"
+            )),
+            "{errors:#?}"
+        );
     }
 
     #[test]

@@ -204,6 +204,39 @@ fn confused_as_in_puzzled_does_not_fire_but_confusion_does() {
 }
 
 #[test]
+fn an_idiom_stops_only_the_complaint_whose_words_it_shares() {
+    let t = shipped();
+    for quiet in [
+        "I couldn't breathe for laughing at the nurse's joke",
+        "my son didn't respond to steroids, what is next?",
+        "will he grow out of it?",
+        "she doesn't have to go on dialysis",
+    ] {
+        assert_eq!(levels(&t, quiet), None, "{quiet}");
+    }
+    for (text, category) in [
+        (
+            "I couldnt breathe for laughing earlier but now i really cant breathe",
+            "breathing",
+        ),
+        (
+            "he didnt respond to antibiotics and now hes not responding to us at all",
+            "collapse",
+        ),
+        (
+            "my son was fit and well until today, now he is having a fit",
+            "seizure",
+        ),
+        (
+            "I cant go on, not going on dialysis again, im done",
+            "suicidal",
+        ),
+    ] {
+        assert!(fires(&t, text, category), "{text}");
+    }
+}
+
+#[test]
 fn misspellings_and_buried_emergencies_are_found() {
     let t = shipped();
     assert!(fires(&t, "my mum is unconcious", "collapse"));
