@@ -116,7 +116,60 @@ const COURTESY: &[&str] = &[
     "queries",
     "enquiry",
     "inquiry",
+    // Greetings and thanks patients write in their own language inside English messages.
+    "kumusta",
+    "kamusta",
+    "po",
+    "magandang",
+    "araw",
+    "umaga",
+    "hapon",
+    "gabi",
+    "salamat",
+    "maraming",
+    "assalamu",
+    "assalam",
+    "asalam",
+    "assalamualaikum",
+    "alaikum",
+    "alaykum",
+    "aleikum",
+    "salam",
+    "salaam",
+    "walaikum",
+    "jazakallah",
+    "jazakallahu",
+    "jazak",
+    "allah",
+    "khair",
+    "khairan",
+    "inshallah",
+    "mashallah",
+    "namaste",
+    "namaskar",
+    "ji",
+    "habari",
+    "asante",
+    "shukran",
+    "shukriya",
+    "dhanyavad",
+    "dhanyawad",
+    "hola",
+    "gracias",
+    "bonjour",
+    "merci",
+    "grazie",
+    "obrigado",
+    "obrigada",
+    "danke",
+    "shalom",
 ];
+
+/// Whether a lowercase word only greets, pleads, thanks or signs off ("hello", "regards",
+/// "salamat"): never a term the articles would need to address.
+pub fn is_courtesy(word: &str) -> bool {
+    COURTESY.contains(&word)
+}
 
 /// Words that name what the message is about in general without saying anything of it.
 const GENERIC: &[&str] = &[
@@ -497,7 +550,7 @@ fn push_sentence(sentences: &mut Vec<String>, current: &mut String) {
 
 fn classify(sentence: &str) -> Role {
     let ws = words(sentence);
-    if ws.iter().all(|w| COURTESY.contains(&w.as_str())) {
+    if ws.iter().all(|w| is_courtesy(w)) {
         return Role::Courtesy;
     }
     if is_question(sentence, &ws) {
@@ -733,6 +786,27 @@ mod tests {
         );
         assert!(m.context.contains("creatinine is 2.1"));
         assert!(!m.vague);
+    }
+
+    #[test]
+    fn greetings_in_the_patients_own_language_are_courtesy() {
+        let m = Message::parse(
+            "Kumusta po doctor. My mother is on dialysis. How do we cut down on salt? \
+             Salamat po. JazakAllah khair",
+        );
+        assert_eq!(
+            roles(&m),
+            [
+                Role::Courtesy,
+                Role::Subject,
+                Role::Question,
+                Role::Courtesy,
+                Role::Courtesy
+            ]
+        );
+        assert!(!m.focus.to_lowercase().contains("kumusta"), "{}", m.focus);
+        assert!(is_courtesy("assalamu") && is_courtesy("namaste"));
+        assert!(!is_courtesy("salt"));
     }
 
     #[test]

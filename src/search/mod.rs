@@ -25,7 +25,7 @@ pub use rank::{relevance, Evidence};
 
 use crate::analyze::{is_common_word, is_stop_word, synonym_tag, words, Analyzer};
 use crate::triage::{Assessment, Level, Triage};
-use crate::understand::Message;
+use crate::understand::{is_courtesy, Message};
 use schema::{Fields, FIELD_BOOSTS};
 use semantic::{ArticleSimilarity, CorpusVectors, Encoder};
 use vocabulary::Vocabulary;
@@ -469,12 +469,13 @@ impl Engine {
     }
 
     /// Words of the questions that name something the corpus never mentions: not filler,
-    /// not an everyday English word, not a typo of a known word, not a number.
+    /// not an everyday English word nor a greeting, not a typo of a known word, not a number.
     fn unknown_terms(&self, questions: &str) -> Vec<String> {
         let mut unknown: Vec<String> = Vec::new();
         for word in words(questions) {
             if is_stop_word(&word)
                 || is_common_word(&word)
+                || is_courtesy(&word)
                 || word.chars().any(|c| c.is_ascii_digit())
                 || unknown.contains(&word)
             {
