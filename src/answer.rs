@@ -59,7 +59,8 @@ pub struct Verdict {
     pub decision: Decision,
     /// Confidence that the best article answers the question (0 when nothing was searched).
     pub confidence: f32,
-    /// The chosen article (answer, and urgent when a passage also fits).
+    /// The chosen article, whose passage the patient is shown: an answer, or a same-day
+    /// problem that also has a confident answer. `None` for every other decision.
     pub article: Option<ArticleRef>,
     pub heading: Option<String>,
     pub passage: Option<String>,
@@ -223,6 +224,18 @@ pub fn decide(message: &Message, retrieval: &Retrieval, policy: &Policy) -> Verd
         verdict.passage = Some(c.passage.clone());
     }
     if let Some(triage) = &retrieval.triage {
+        // An emergency gets the safety message and nothing to read: the patient must act
+        // now. A same-day problem also gets its answer, when there is a confident one ("pd
+        // bag looks cloudy, what does it mean?": call the unit today, and here is why).
+        if triage.level == Level::Emergency {
+            verdict.article = None;
+            verdict.heading = None;
+            verdict.passage = None;
+            verdict.alternatives = scored
+                .iter()
+                .map(|(conf, c)| alternative(*conf, c))
+                .collect();
+        }
         verdict.decision = Decision::Urgent;
         verdict.urgency = Some(triage.level);
         verdict.categories = triage.fired.iter().map(|f| f.category.clone()).collect();
@@ -647,6 +660,33 @@ mod tests {
         assert_eq!(v.urgency, Some(Level::Emergency));
         assert_eq!(v.categories, ["chest-pain"]);
         assert!(v.reason.contains("chest-pain"));
+        // An emergency shows nothing to read, however confident the article.
+        assert_eq!((v.article, v.passage), (None, None));
+        assert_eq!(v.alternatives[0].id, "a");
+    }
+
+    #[test]
+    fn a_same_day_problem_also_gets_its_confident_answer() {
+        let mut r = retrieval(vec![candidate("a", 5.0, 1.0), candidate("b", 0.5, 0.2)]);
+        r.triage = Some(crate::triage::Assessment {
+            level: Level::SameDay,
+            fired: vec![crate::triage::Fired {
+                category: "pd-cloudy-fluid".into(),
+                level: Level::SameDay,
+                why: "cloudy-fluid 'cloudy' + pd 'pd bag'".into(),
+            }],
+        });
+        let v = decide_on("pd bag looks a bit cloudy what does it mean", &r);
+        assert_eq!(v.decision, Decision::Urgent);
+        assert_eq!(v.urgency, Some(Level::SameDay));
+        assert_eq!(v.article.map(|a| a.id), Some("a".to_string()));
+        assert!(v.passage.is_some());
+        // Not confident: the safety message alone, the articles offered.
+        let mut weak = retrieval(vec![candidate("a", 0.3, 0.1), candidate("b", 0.2, 0.1)]);
+        weak.triage = r.triage.clone();
+        let v = decide_on("pd bag looks a bit cloudy what does it mean", &weak);
+        assert_eq!((v.decision, v.article), (Decision::Urgent, None));
+        assert_eq!(v.alternatives.len(), 2);
     }
 
     #[test]

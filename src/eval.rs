@@ -55,6 +55,9 @@ pub struct Outcome {
     /// Confidence in the best article.
     pub confidence: f32,
     pub decision: Decision,
+    /// The patient was shown the best article's passage: an answer, or a same-day problem
+    /// answered after its safety message.
+    pub answered: bool,
     /// The passage that would be shown with the best article.
     pub passage: Option<String>,
     /// Not answerable at any confidence (a key term the corpus never mentions).
@@ -86,6 +89,7 @@ impl Outcome {
             ranked,
             confidence: reply.verdict.confidence,
             decision: reply.verdict.decision,
+            answered: verdict.article.is_some() && verdict.passage.is_some(),
             passage: verdict
                 .passage
                 .clone()
@@ -186,7 +190,7 @@ pub fn evaluate(items: &[(Labelled, Outcome)], threshold: f32) -> Report {
         .filter_map(|(_, o, ids)| rank(o, ids))
         .map(|r| 1.0 / (r as f64 + 1.0))
         .sum();
-    let answered = |o: &Outcome| o.decision == Decision::Answer;
+    let answered = |o: &Outcome| o.answered;
     let right = count(&|o, ids| answered(o) && rank(o, ids) == Some(0));
     let wrong = count(&|o, ids| answered(o) && rank(o, ids) != Some(0));
     let of_kind = |e: Expect, f: &dyn Fn(&Outcome) -> bool| {
@@ -292,11 +296,9 @@ fn misses(items: &[(Labelled, Outcome)]) -> Vec<Miss> {
         .filter_map(|(l, o)| {
             let kind = match (&l.expect, o.decision) {
                 (Expect::Urgent, d) if d != Decision::Urgent => "emergency missed",
-                (Expect::Articles(_), Decision::Answer) if !top_is_right(l, o) => {
-                    "answered wrongly"
-                }
-                (Expect::NoAnswer, Decision::Answer) => "unanswerable answered",
-                (Expect::Articles(_), d) if d != Decision::Answer => "not answered",
+                (Expect::Articles(_), _) if o.answered && !top_is_right(l, o) => "answered wrongly",
+                (Expect::NoAnswer, _) if o.answered => "unanswerable answered",
+                (Expect::Articles(_), _) if !o.answered => "not answered",
                 (Expect::Clarify, d) if d != Decision::Clarify => "vague not clarified",
                 (e, Decision::Urgent) if *e != Expect::Urgent => "false emergency",
                 (e, Decision::Clarify) if *e != Expect::Clarify => "asked back needlessly",
@@ -496,6 +498,7 @@ mod tests {
                 ranked: ranked.iter().map(|s| s.to_string()).collect(),
                 confidence,
                 decision,
+                answered: decision == Decision::Answer,
                 passage: None,
                 blocked: false,
                 missing: vec![],
@@ -545,6 +548,27 @@ mod tests {
         assert_eq!(at_half.no_answer_answered, 0.5);
         let at_095 = r.sweep.last().unwrap();
         assert_eq!((at_095.coverage, at_095.precision), (0.0, 1.0));
+    }
+
+    #[test]
+    fn a_same_day_problem_shown_its_answer_counts_as_answered_and_as_a_false_alarm() {
+        let ids = |s: &[&str]| Expect::Articles(s.iter().map(|x| x.to_string()).collect());
+        let mut shown = item("pd bag cloudy?", ids(&["x"]), &["x"], 0.9, Decision::Urgent);
+        shown.1.answered = true;
+        let mut wrong = item("cloudy again", ids(&["y"]), &["x"], 0.9, Decision::Urgent);
+        wrong.1.answered = true;
+        let alone = item("cloudy bag", ids(&["x"]), &["x"], 0.3, Decision::Urgent);
+        let r = evaluate(&[shown, wrong, alone], 0.5);
+        assert_eq!(
+            (r.answered_correctly, r.answered_wrongly),
+            (1.0 / 3.0, 1.0 / 3.0)
+        );
+        assert_eq!(r.false_urgent, 3);
+        let kinds: Vec<&str> = r.misses.iter().map(|m| m.kind).collect();
+        assert_eq!(
+            kinds,
+            ["answered wrongly", "not answered", "false emergency"]
+        );
     }
 
     #[test]

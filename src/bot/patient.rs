@@ -172,6 +172,11 @@ async fn answer_text(bot: &Tg, state: &AppState, asked: &Asked, text: &str) -> H
                 asked.safety_sent.store(true, Ordering::Relaxed);
                 count(state, "urgent");
             }
+            // A same-day problem with a confident answer: the answer follows the safety
+            // message (an emergency's verdict carries none).
+            if verdict.article.is_some() {
+                send::html(bot, chat, &messages::answer(&verdict), None, None).await?;
+            }
             let ticket =
                 experts::open_ticket(state, chat.0, name, text, Some(level), &offers).await?;
             let expect = state.schedule.expect(instant(ticket.created_at));

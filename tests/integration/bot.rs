@@ -660,6 +660,32 @@ async fn emergencies_smalltalk_media_edits_and_floods_get_fitting_replies() {
 }
 
 #[tokio::test]
+async fn a_same_day_problem_gets_the_safety_message_then_its_answer_and_an_expert() {
+    let bot = BotEnv::start().await;
+    let safety = bot
+        .patient_says("the unit phoned, my potassium is 6.4. why is high potassium dangerous?")
+        .await;
+    assert!(
+        safety.plain_text.contains("today"),
+        "the same-day safety message comes first: {}",
+        safety.plain_text
+    );
+    let answer = bot.nth(PATIENT, 2).await;
+    assert!(
+        answer.plain_text.contains("Read the whole article")
+            && answer.plain_text.to_lowercase().contains("potassium"),
+        "{}",
+        answer.plain_text
+    );
+    assert!(bot
+        .nth(PATIENT, 3)
+        .await
+        .plain_text
+        .contains("alerted the kidney team"));
+    assert!(bot.nth(GROUP, 1).await.plain_text.contains("SAME DAY"));
+}
+
+#[tokio::test]
 async fn urgent_tickets_jump_the_queue_to_the_expert_group_and_carry_their_level() {
     let bot = BotEnv::start().await;
     // Five patients ask what the corpus cannot answer and all ask for an expert at once.
