@@ -56,6 +56,10 @@ pub struct Language {
     pub hypothetical_exceptions: Vec<String>,
     /// First words of a general question ("is", "can", "what").
     pub question_starts: Vec<String>,
+    /// Openings that ask what to do about what is happening ("what to do", "how to stop"):
+    /// a sentence that opens with one is no general question ("what to do chest pain").
+    #[serde(default)]
+    pub pleas: Vec<String>,
     /// Words saying the message is about a real person ("i", "my", "he", "dad").
     pub personal: Vec<String>,
     /// Words pointing back to what was just said ("it", "this"): a sentence with one and a

@@ -16,6 +16,7 @@ const PRESENT: usize = 3;
 const HYPOTHETICAL: usize = 4;
 const HYPOTHETICAL_EXCEPTION: usize = 5;
 const RESOLVED: usize = 6;
+const PLEA: usize = 7;
 
 /// How far a negation reaches: words between the cue and the concept, and of those how many
 /// may be other than filler words ("no *real* chest pain", "denies *any* fever").
@@ -82,6 +83,7 @@ struct Cues {
     resolved: Vec<Match>,
     present: Vec<Match>,
     hypothetical: Vec<Match>,
+    pleas: Vec<Match>,
 }
 
 impl Triage {
@@ -104,6 +106,7 @@ impl Triage {
             (HYPOTHETICAL, &language.hypothetical),
             (HYPOTHETICAL_EXCEPTION, &language.hypothetical_exceptions),
             (RESOLVED, &language.resolved),
+            (PLEA, &language.pleas),
         ];
         for (owner, list) in cue_lists {
             for phrase in list {
@@ -236,6 +239,7 @@ impl Triage {
                         .any(|p| p.first <= m.first && m.last <= p.last)
                 })
                 .collect(),
+            pleas: of(PLEA).collect(),
             past,
             resolved,
         }
@@ -464,7 +468,8 @@ impl Triage {
     }
 
     /// A hypothetical cue before the hit in its clause ("what if", "signs of"), or a general
-    /// question ("is chest pain dangerous?") with nobody in it and nothing happening now;
+    /// question ("is chest pain dangerous?", but not a plea: "what to do chest pain") with
+    /// nobody in it and nothing happening now;
     /// unless the next sentence points back to it, now ("I've had it for 30 mins now").
     fn hypothetical(&self, hit: &Hit, tokens: &Tokens, cues: &Cues) -> bool {
         let toks = &tokens.tokens;
@@ -494,7 +499,9 @@ impl Triage {
         let Some(sentence) = tokens.sentences.get(toks[hit.first].sentence) else {
             return false;
         };
-        let starts_question = self.question_starts.contains(&toks[sentence.start].raw);
+        // "what to do chest pain" asks for help now, not in general.
+        let pleads = cues.pleas.iter().any(|m| m.first == sentence.start);
+        let starts_question = self.question_starts.contains(&toks[sentence.start].raw) && !pleads;
         starts_question
             && !toks[sentence.clone()]
                 .iter()

@@ -148,6 +148,8 @@ struct RawLanguage {
     #[serde(default)]
     hypothetical_exceptions: Option<Strings>,
     question_starts: Strings,
+    #[serde(default)]
+    pleas: Option<Strings>,
     personal: Strings,
     #[serde(default)]
     pointing_back: Option<Strings>,
@@ -351,6 +353,7 @@ impl Checker<'_> {
                 "language.hypothetical_exceptions",
             ),
             question_starts: self.strings(raw.question_starts, "language.question_starts"),
+            pleas: self.optional_strings(raw.pleas, "language.pleas"),
             personal: self.strings(raw.personal, "language.personal"),
             pointing_back: self.optional_strings(raw.pointing_back, "language.pointing_back"),
         }

@@ -237,6 +237,21 @@ fn an_idiom_stops_only_the_complaint_whose_words_it_shares() {
 }
 
 #[test]
+fn a_plea_for_what_to_do_now_is_no_general_question() {
+    let t = shipped();
+    assert!(fires(&t, "what to do cant breathe", "breathing"));
+    assert!(fires(&t, "what to do, crushing chest pain", "chest-pain"));
+    assert_eq!(
+        levels(&t, "what to do when you get chest pain on dialysis?"),
+        None
+    );
+    assert_eq!(
+        levels(&t, "what is the treatment for chest pain on dialysis"),
+        None
+    );
+}
+
+#[test]
 fn misspellings_and_buried_emergencies_are_found() {
     let t = shipped();
     assert!(fires(&t, "my mum is unconcious", "collapse"));
