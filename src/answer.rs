@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::analyze::words;
 use crate::search::{Candidate, Retrieval};
 use crate::triage::Level;
-use crate::understand::{Message, Number};
+use crate::understand::{states_amount, Message};
 
 /// What the bot does with a question.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -205,7 +205,7 @@ pub fn decide(message: &Message, retrieval: &Retrieval, policy: &Policy) -> Verd
     let number_missing = !amount_missing
         && message.asks_number.is_some_and(|kind| {
             confident.is_some_and(|(_, c)| {
-                c.evidence.semantic_question < RESTATES_QUESTION && !states_number(&c.passage, kind)
+                c.evidence.semantic_question < RESTATES_QUESTION && !kind.is_stated_in(&c.passage)
             })
         });
     let answerable = confident.filter(|_| unknown.is_empty() && !amount_missing && !number_missing);
@@ -331,41 +331,6 @@ pub fn decide(message: &Message, retrieval: &Retrieval, policy: &Policy) -> Verd
         (None, None) => "nothing in the corpus matches the question".to_string(),
     };
     verdict
-}
-
-/// Whether a text states an amount of something to take: a number with a unit ("500 mg",
-/// "2 tablets", "1.5 litres").
-fn states_amount(text: &str) -> bool {
-    static AMOUNT: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(
-            r"(?i)\b\d+(?:[.,]\d+)?\s?(?:mg|mcg|µg|g|grams?|milligrams?|micrograms?|iu|units?|tablets?|capsules?|pills?|puffs?|ml|millilitres?|milliliters?|litres?|liters?)\b",
-        )
-        .expect("a valid pattern")
-    });
-    AMOUNT.is_match(text)
-}
-
-/// Whether a text states the kind of number asked for. A value needs a figure: digits
-/// ("6.5", "below 10") or a number in words ("two", "half"), not the "1" of "type 1
-/// diabetes". A length of time may also be rough: "within a year", "days to weeks".
-fn states_number(text: &str, kind: Number) -> bool {
-    static FIGURE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(
-            r"(?i)\d|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred|thousand|half|quarter|dozen|once|twice)\b",
-        )
-        .expect("a valid pattern")
-    });
-    static NAMED: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r"(?i)\btype\s+[12]\b").expect("a valid pattern")
-    });
-    static TIME: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(
-            r"(?i)\b(?:one|hours|days|weeks|months|years)\b|\b(?:an?|per)\s+(?:hour|day|week|month|year)\b",
-        )
-        .expect("a valid pattern")
-    });
-    FIGURE.is_match(&NAMED.replace_all(text, "type"))
-        || (kind == Number::Duration && TIME.is_match(text))
 }
 
 /// The verdict for small talk: nothing searched is shown.

@@ -326,6 +326,43 @@ pub enum Number {
     Value,
 }
 
+impl Number {
+    /// Whether a text states this kind of number. A value needs a figure: digits
+    /// ("6.5", "below 10") or a number in words ("two", "half"), not the "1" of "type 1
+    /// diabetes". A length of time may also be rough: "within a year", "days to weeks".
+    pub fn is_stated_in(self, text: &str) -> bool {
+        static FIGURE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+            regex::Regex::new(
+                r"(?i)\d|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred|thousand|half|quarter|dozen|once|twice)\b",
+            )
+            .expect("a valid pattern")
+        });
+        static NAMED: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+            regex::Regex::new(r"(?i)\btype\s+[12]\b").expect("a valid pattern")
+        });
+        static TIME: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+            regex::Regex::new(
+                r"(?i)\b(?:one|hours|days|weeks|months|years)\b|\b(?:an?|per)\s+(?:hour|day|week|month|year)\b",
+            )
+            .expect("a valid pattern")
+        });
+        FIGURE.is_match(&NAMED.replace_all(text, "type"))
+            || (self == Number::Duration && TIME.is_match(text))
+    }
+}
+
+/// Whether a text states an amount of something to take: a number with a unit ("500 mg",
+/// "2 tablets", "1.5 litres").
+pub fn states_amount(text: &str) -> bool {
+    static AMOUNT: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?i)\b\d+(?:[.,]\d+)?\s?(?:mg|mcg|µg|g|grams?|milligrams?|micrograms?|iu|units?|tablets?|capsules?|pills?|puffs?|ml|millilitres?|milliliters?|litres?|liters?)\b",
+        )
+        .expect("a valid pattern")
+    });
+    AMOUNT.is_match(text)
+}
+
 impl Message {
     /// Reads a message. Never fails: any text, even empty, is understood somehow. Only the
     /// first `MAX_MESSAGE_CHARS` characters are read (the caller keeps the whole text, for
@@ -661,7 +698,9 @@ fn asks_number(ws: &[String]) -> Option<Number> {
     ];
     let at = |i: usize| ws.get(i).map_or("", String::as_str);
     let asks = |i: usize, w: &str| match w {
-        "how" if at(i + 1) == "long" => Some(Number::Duration),
+        "how" if matches!(at(i + 1), "long" | "soon" | "quickly" | "fast") => {
+            Some(Number::Duration)
+        }
         "how" if matches!(at(i + 1), "many" | "much") => {
             Some(if (i + 2..i + 4).any(|j| TIME.contains(&at(j))) {
                 Number::Duration
@@ -872,6 +911,14 @@ mod tests {
                 Number::Duration,
             ),
             ("how many cups of coffee can i have", Number::Value),
+            (
+                "how soon does the swelling go down once the water tablet is started",
+                Number::Duration,
+            ),
+            (
+                "how quickly does a new kidney start working?",
+                Number::Duration,
+            ),
             ("What should my HbA1c be now?", Number::Value),
         ] {
             assert_eq!(

@@ -25,7 +25,7 @@ pub use rank::{relevance, Evidence};
 
 use crate::analyze::{is_common_word, is_stop_word, synonym_tag, words, Analyzer};
 use crate::triage::{Assessment, Level, Triage};
-use crate::understand::{is_courtesy, Message};
+use crate::understand::{is_courtesy, states_amount, Message};
 use schema::{Fields, FIELD_BOOSTS};
 use semantic::{ArticleSimilarity, CorpusVectors, Encoder};
 use vocabulary::Vocabulary;
@@ -47,6 +47,10 @@ const PASSAGE_HEADING_BOOST: f32 = 4.0;
 /// Within an article, how much the passage's similarity in meaning counts against its
 /// words when the passage to show is chosen.
 const PASSAGE_SEMANTIC: f32 = 1.5;
+/// Within an article, how much stating the number or amount a message asks for ("how much
+/// protein should I eat") counts when the passage to show is chosen: a passage that only
+/// talks about the topic does not answer such a question.
+const PASSAGE_STATES_NUMBER: f32 = 0.5;
 /// Queries longer than this many concepts keep only the most informative ones.
 const MAX_CONCEPTS: usize = 40;
 /// How much a typo-corrected word counts compared with a word spelt right.
@@ -353,7 +357,13 @@ impl Engine {
                 .then_with(|| a.article_id.cmp(&b.article_id))
         });
         for candidate in candidates.iter_mut().take(PASSAGE_CHOICES) {
-            self.choose_passage(&searcher, candidate, &concepts, query_vector.as_deref())?;
+            self.choose_passage(
+                &searcher,
+                candidate,
+                &concepts,
+                query_vector.as_deref(),
+                message,
+            )?;
         }
         Ok(Retrieval {
             concepts,
@@ -413,13 +423,15 @@ impl Engine {
 
     /// Picks the passage of the candidate's article that best answers the question: its
     /// words (a section heading weighing more than the text, as title, questions and tags
-    /// are the same on every passage of an article) and its meaning both count.
+    /// are the same on every passage of an article) and its meaning both count, and so does
+    /// stating the number or the amount the message asks for.
     fn choose_passage(
         &self,
         searcher: &tantivy::Searcher,
         candidate: &mut Candidate,
         concepts: &[Concept],
         query_vector: Option<&[f32]>,
+        message: &Message,
     ) -> anyhow::Result<()> {
         let article = Term::from_field_text(self.fields.article_id, &candidate.article_id);
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
@@ -455,7 +467,18 @@ impl Engine {
             } else {
                 0.0
             };
-            let value = words + PASSAGE_SEMANTIC * meaning.get(&number).copied().unwrap_or(0.0);
+            let text = self.text(&doc, self.fields.passage_text);
+            let states_what_is_asked = (message.asks_amount && states_amount(&text))
+                || message
+                    .asks_number
+                    .is_some_and(|kind| kind.is_stated_in(&text));
+            let value = words
+                + PASSAGE_SEMANTIC * meaning.get(&number).copied().unwrap_or(0.0)
+                + if states_what_is_asked {
+                    PASSAGE_STATES_NUMBER
+                } else {
+                    0.0
+                };
             if best.as_ref().is_none_or(|(b, _)| value > *b) {
                 best = Some((value, doc));
             }
