@@ -277,6 +277,18 @@ fn a_question_for_a_number_is_escalated_when_the_passage_states_none() {
 }
 
 #[test]
+fn a_question_for_a_number_is_shown_the_passage_that_states_it() {
+    let sample = TestEnv::with_sample_corpus();
+    let a = sample.ask("how much protein should i eat with ckd");
+    assert_eq!(a["decision"], "answer", "{a}");
+    assert_eq!(a["article"]["id"], "protein-intake-ckd", "{a}");
+    assert!(a["passage"].as_str().unwrap().contains("grams"), "{a}");
+    // Without a number asked, the passage is chosen by words and meaning alone.
+    let why = sample.ask("why does protein matter for the kidneys");
+    assert!(!why["passage"].as_str().unwrap().contains("grams"), "{why}");
+}
+
+#[test]
 fn a_long_messy_message_is_read_for_its_question() {
     let env = TestEnv::with_fixture_corpus();
     let message =
