@@ -244,6 +244,7 @@ impl Engine {
             .iter()
             .map(|word| (self.analyzer.stem(word), word.as_str()));
         self.vocabulary.add_spellings(spellings.collect::<Vec<_>>());
+        self.vocabulary.count_articles(tokens.values());
         self.article_tokens = tokens;
         self.phrases = phrases;
         Ok(())

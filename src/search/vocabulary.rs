@@ -14,10 +14,15 @@ pub struct Vocabulary {
     /// How the prose spells each of its stems (its most frequent word for it), to write a
     /// corrected word back into a sentence.
     spellings: HashMap<String, String>,
+    /// In how many articles each stem occurs. A patient's wording is copied into every
+    /// passage of its article, so passage counts overstate how common a typo is.
+    articles: HashMap<String, u64>,
+    /// How many articles were counted.
+    article_total: u64,
 }
 
 /// A stem known only from questions and patients' examples is respelt to a prose stem
-/// within typo distance only if that stem is at least this many times more frequent.
+/// within typo distance only if that stem is in at least this many times more articles.
 const PROSE_MAJORITY: u64 = 5;
 
 impl Vocabulary {
@@ -40,6 +45,16 @@ impl Vocabulary {
         self.prose.insert(stem.to_string());
     }
 
+    /// Counts the articles each stem occurs in: one set of stems per article.
+    pub fn count_articles<'a>(&mut self, articles: impl IntoIterator<Item = &'a HashSet<String>>) {
+        for stems in articles {
+            self.article_total += 1;
+            for stem in stems {
+                *self.articles.entry(stem.clone()).or_default() += 1;
+            }
+        }
+    }
+
     /// Marks a stem as an everyday English word's (see `respell`).
     pub fn add_everyday(&mut self, stem: String) {
         self.everyday.insert(stem);
@@ -51,17 +66,20 @@ impl Vocabulary {
     /// prose also uses ("creatine" beside "creatinine") or an everyday word ("project", not
     /// "protect") is left as it is.
     pub fn respell(&self, stem: &str) -> Option<&str> {
-        let df = *self.known.get(stem)?;
+        self.known.get(stem)?;
+        let articles = |stem: &str| self.articles.get(stem).copied().unwrap_or(0);
+        let df = articles(stem);
+        // No stem can be more than the number of articles times as common: a typo of a word
+        // in nearly every article ("kidny" in a fifth of them) is respelt all the same.
+        let needed = (PROSE_MAJORITY * df.max(1)).min(self.article_total * 9 / 10);
         if self.prose.is_empty() || self.prose.contains(stem) || self.everyday.contains(stem) {
             return None;
         }
         Self::forms(stem)
             .iter()
             .filter_map(|s| {
-                self.closest_where(s, |known, known_df| {
-                    known != stem
-                        && known_df >= PROSE_MAJORITY * df.max(1)
-                        && self.prose.contains(known)
+                self.closest_where(s, |known, _| {
+                    known != stem && articles(known) >= needed && self.prose.contains(known)
                 })
             })
             .min_by_key(|(distance, df, _)| (*distance, std::cmp::Reverse(*df)))
@@ -230,30 +248,61 @@ mod tests {
     #[test]
     fn typos_from_patients_examples_are_respelt_to_the_articles_prose() {
         let mut v = Vocabulary::default();
+        // Passage counts: an example is copied into every passage of its article, so
+        // "kidni" is in almost a third as many passages as "kidney".
         for (stem, df) in [
             ("dialysi", 400),
             ("dialisi", 20),
             ("creatinin", 90),
             ("creatin", 6),
+            ("kidney", 598),
+            ("kidni", 169),
+            ("project", 2),
         ] {
             v.add(stem, df);
         }
-        for prose in ["dialysi", "creatinin", "creatin", "protect"] {
+        for prose in ["dialysi", "creatinin", "creatin", "protect", "kidney"] {
             v.add_prose(prose);
             v.add(prose, 90);
         }
-        v.add("project", 2);
         v.add_everyday("project".to_string());
+        let article = |i: usize| -> HashSet<String> {
+            let mut stems: HashSet<String> =
+                ["kidney", "dialysi", "creatinin"].map(String::from).into();
+            if i < 5 {
+                stems.extend(["dialisi", "creatin", "project"].map(String::from));
+            }
+            // Patients misspell a word of every article in a fifth of them.
+            if i < 12 {
+                stems.insert("kidni".to_string());
+            }
+            stems
+        };
+        let articles: Vec<HashSet<String>> = (0..60).map(article).collect();
+        v.count_articles(&articles);
         assert_eq!(v.respell("dialisi"), Some("dialysi"));
         // "kidny" stems to "kidni", two edits from "kidney" but one from its "kidny".
-        v.add("kidney", 900);
-        v.add_prose("kidney");
-        v.add("kidni", 3);
         assert_eq!(v.respell("kidni"), Some("kidney"));
         assert_eq!(v.respell("creatin"), None, "a word of the prose stays");
         assert_eq!(v.respell("project"), None, "an everyday word stays");
         assert_eq!(v.respell("dialysi"), None);
         assert_eq!(v.respell("zebra"), None);
+        // A patients' word in nearly as many articles as a prose word of some articles
+        // is no typo of it.
+        let mut common = Vocabulary::default();
+        for (stem, df) in [("shingl", 40), ("singl", 50)] {
+            common.add(stem, df);
+        }
+        common.add_prose("singl");
+        let articles: Vec<HashSet<String>> = (0..60)
+            .map(|i| match i {
+                0..10 => ["shingl", "singl"].map(String::from).into(),
+                10..12 => ["singl".to_string()].into(),
+                _ => HashSet::new(),
+            })
+            .collect();
+        common.count_articles(&articles);
+        assert_eq!(common.respell("shingl"), None);
     }
 
     #[test]
