@@ -64,7 +64,9 @@ impl Vocabulary {
     /// "dialisis", copied into the corpus by a few examples, stands for "dialysis", so it
     /// finds every article about dialysis and not only those examples. A word that the
     /// prose also uses ("creatine" beside "creatinine") or an everyday word ("project", not
-    /// "protect") is left as it is.
+    /// "protect") is left as it is, and so is a word more than one letter away from the
+    /// prose's unless it is another spelling of it ("nefropathy" is "nephropathy",
+    /// "haematuria" is "hematuria", but "neuropathy" is another illness).
     pub fn respell(&self, stem: &str) -> Option<&str> {
         self.known.get(stem)?;
         let articles = |stem: &str| self.articles.get(stem).copied().unwrap_or(0);
@@ -79,7 +81,11 @@ impl Vocabulary {
             .iter()
             .filter_map(|s| {
                 self.closest_where(s, |known, _| {
-                    known != stem && articles(known) >= needed && self.prose.contains(known)
+                    known != stem
+                        && articles(known) >= needed
+                        && self.prose.contains(known)
+                        && (strsim::osa_distance(s, known) <= 1
+                            || fold_spelling(s) == fold_spelling(known))
                 })
             })
             .min_by_key(|(distance, df, _)| (*distance, std::cmp::Reverse(*df)))
@@ -196,6 +202,14 @@ impl Vocabulary {
     }
 }
 
+/// A stem with the spellings that differ between British and American English or between
+/// languages folded to one: "ph" and "f", "ae" and "oe" and "e".
+fn fold_spelling(stem: &str) -> String {
+    stem.replace("ph", "f")
+        .replace("ae", "e")
+        .replace("oe", "e")
+}
+
 /// `text` with each word (a run of letters) that `fix` has another word for replaced by it;
 /// everything else (numbers, punctuation, spacing) stays as it was.
 pub fn replace_words(text: &str, fix: impl Fn(&str) -> Option<String>) -> String {
@@ -287,6 +301,17 @@ mod tests {
         assert_eq!(v.respell("project"), None, "an everyday word stays");
         assert_eq!(v.respell("dialysi"), None);
         assert_eq!(v.respell("zebra"), None);
+        for (stem, expected) in [("nefropathi", Some("nephropathi")), ("neuropathi", None)] {
+            let mut v = Vocabulary::default();
+            v.add("nephropathi", 90);
+            v.add(stem, 1);
+            v.add_prose("nephropathi");
+            let articles: Vec<HashSet<String>> = (0..60)
+                .map(|_| HashSet::from(["nephropathi".to_string()]))
+                .collect();
+            v.count_articles(&articles);
+            assert_eq!(v.respell(stem), expected, "{stem}");
+        }
         // A patients' word in nearly as many articles as a prose word of some articles
         // is no typo of it.
         let mut common = Vocabulary::default();
