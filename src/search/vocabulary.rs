@@ -183,7 +183,7 @@ impl Vocabulary {
                     && known.len().abs_diff(stem.len()) <= max_distance
                     && (!only_longer || known.len() > stem.len())
             })
-            .map(|(known, df)| (strsim::osa_distance(stem, known), *df, known.as_str()))
+            .map(|(known, df)| (typo_distance(stem, known), *df, known.as_str()))
             .filter(|(distance, _, _)| *distance <= max_distance)
             .min_by_key(|(distance, df, _)| (*distance, std::cmp::Reverse(*df)))
     }
@@ -199,6 +199,17 @@ impl Vocabulary {
                         .any(|(k, df)| *df > 0 && k.len() > stem.len() && k.starts_with(stem))
                 })
             })
+    }
+}
+
+/// The number of letters a typo changed; another spelling ("nefritis" for "nephritis",
+/// "anaemia" for "anemia") counts as one.
+fn typo_distance(stem: &str, known: &str) -> usize {
+    let distance = strsim::osa_distance(stem, known);
+    if distance > 1 && fold_spelling(stem) == fold_spelling(known) {
+        1
+    } else {
+        distance
     }
 }
 
@@ -257,6 +268,10 @@ mod tests {
         v.add_everyday("sack".to_string());
         assert_eq!(v.correct("sack"), None);
         assert_eq!(v.correct("zebra"), None);
+        // Another spelling is one typo away, however many letters it changes.
+        v.add("nephriti", 8);
+        assert_eq!(v.correct("nefriti"), Some("nephriti"));
+        assert_eq!(v.correct("neuriti"), None);
     }
 
     #[test]
