@@ -187,9 +187,27 @@ static COMMON_WORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
 });
 
 /// Whether a lowercase word is an everyday English word, as opposed to a name (of a
-/// medicine, a rare condition, a place) that a reader would need to look up.
+/// medicine, a rare condition, a place) that a reader would need to look up. An everyday
+/// word's plural or other ending ("reuses", "halved", "grandsons") counts, and so does its
+/// patients' spelling with a dropped "g" ("wakin", "bleedin").
 pub fn is_common_word(word: &str) -> bool {
-    word.chars().count() < 4 || COMMON_WORDS.contains(word)
+    if word.chars().count() < 4 || COMMON_WORDS.contains(word) {
+        return true;
+    }
+    let stripped = ["s", "es", "d", "ed", "ing"]
+        .iter()
+        .filter_map(|ending| word.strip_suffix(ending))
+        .filter(|base| base.chars().count() >= 3);
+    let mut bases: Vec<String> = stripped.map(str::to_string).collect();
+    if let Some(base) = word.strip_suffix("ing") {
+        bases.push(format!("{base}e"));
+    }
+    if word.ends_with("in") {
+        bases.push(format!("{word}g"));
+    }
+    bases
+        .iter()
+        .any(|base| COMMON_WORDS.contains(base.as_str()))
 }
 
 /// The everyday English words (see `is_common_word`).
@@ -380,8 +398,25 @@ mod tests {
             "lisinopril",
             "colchicine",
             "bactrim",
+            "omeprazole",
+            "calcitriol",
+            "salbutamol",
+            "bosniak",
+            "megace",
+            "northera",
         ] {
             assert!(!is_common_word(w), "{w}");
+        }
+        // Everyday words as patients spell them.
+        for w in [
+            "wakin",
+            "bleedin",
+            "checkin",
+            "reuses",
+            "fillers",
+            "grandsons",
+        ] {
+            assert!(is_common_word(w), "{w}");
         }
     }
 
