@@ -98,7 +98,7 @@ pub struct AskArgs {
     /// Also show how the question was understood and the evidence for each article.
     #[arg(long, conflicts_with = "json")]
     pub explain: bool,
-    /// Confidence below which the question goes to an expert [default: the `threshold` setting, else 0.68]
+    /// Confidence below which the question goes to an expert [default: the `threshold` setting, else 0.67]
     #[arg(long, env = "FAQBOT_THRESHOLD", value_name = "0..1")]
     pub threshold: Option<f32>,
     /// The question; `-` reads one question per line from standard input. The question
@@ -120,7 +120,7 @@ pub struct EvalArgs {
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
-    /// Confidence threshold to report at [default: the `threshold` setting, else 0.68]
+    /// Confidence threshold to report at [default: the `threshold` setting, else 0.67]
     #[arg(long, env = "FAQBOT_THRESHOLD", value_name = "0..1")]
     pub threshold: Option<f32>,
     /// Also list every question handled wrongly.
@@ -139,7 +139,7 @@ pub struct EvalArgs {
 pub struct ServeArgs {
     #[command(flatten)]
     pub paths: Paths,
-    /// Confidence below which the question goes to an expert [default: the `threshold` setting, else 0.68]
+    /// Confidence below which the question goes to an expert [default: the `threshold` setting, else 0.67]
     #[arg(long, env = "FAQBOT_THRESHOLD", value_name = "0..1")]
     pub threshold: Option<f32>,
     /// Telegram Bot API base URL [default: https://api.telegram.org]
