@@ -523,7 +523,13 @@ fn considered(raw: &str) -> &str {
 
 /// Collapses whitespace, and lowercases a message written mostly in capitals.
 fn normalise(raw: &str) -> String {
+    // Chat spellings of "what" ("wat stage is that", "wats egfr"), read as the question
+    // word they are rather than as a name the corpus lacks.
+    static WHAT: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?i)\b(?:wat|wot|wht|whta)(s?)\b").expect("a valid pattern")
+    });
     let collapsed = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    let collapsed = WHAT.replace_all(&collapsed, "what$1").into_owned();
     let letters = collapsed.chars().filter(|c| c.is_alphabetic()).count();
     let upper = collapsed.chars().filter(|c| c.is_uppercase()).count();
     if letters >= 8 && upper * 2 > letters {
@@ -861,6 +867,15 @@ mod tests {
         assert!(m.sentences.iter().all(|s| s.role == Role::Question));
         let m = Message::parse("SHE IS 65.SHE HAS POLYUREA CONDITION.SHE IS NOT DIABETIC");
         assert_eq!(m.sentences.len(), 2, "{:?}", m.sentences);
+    }
+
+    #[test]
+    fn chat_spellings_of_what_are_the_question_word() {
+        let m = Message::parse("gfr 27 wat stage is that pls");
+        assert_eq!(m.text, "gfr 27 what stage is that pls");
+        assert!(m.asks);
+        assert_eq!(Message::parse("Wats egfr").text, "whats egfr");
+        assert_eq!(Message::parse("a watt of power").text, "a watt of power");
     }
 
     #[test]
