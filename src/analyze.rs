@@ -197,7 +197,7 @@ pub fn is_common_word(word: &str) -> bool {
     let stripped = ["s", "es", "d", "ed", "ing"]
         .iter()
         .filter_map(|ending| word.strip_suffix(ending))
-        .filter(|base| base.chars().count() >= 3);
+        .filter(|base| base.chars().count() >= 4);
     let mut bases: Vec<String> = stripped.map(str::to_string).collect();
     if let Some(base) = word.strip_suffix("ing") {
         bases.push(format!("{base}e"));
@@ -404,6 +404,7 @@ mod tests {
             "bosniak",
             "megace",
             "northera",
+            "tums",
         ] {
             assert!(!is_common_word(w), "{w}");
         }
