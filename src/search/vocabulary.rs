@@ -14,9 +14,10 @@ pub struct Vocabulary {
     /// How the prose spells each of its stems (its most frequent word for it), to write a
     /// corrected word back into a sentence.
     spellings: HashMap<String, String>,
-    /// In how many articles each stem occurs. A patient's wording is copied into every
-    /// passage of its article, so passage counts overstate how common a typo is.
-    articles: HashMap<String, u64>,
+    /// The articles each stem occurs in (their order of counting, ascending). A patient's
+    /// wording is copied into every passage of its article, so passage counts overstate
+    /// how common a typo is.
+    articles: HashMap<String, Vec<u32>>,
     /// How many articles were counted.
     article_total: u64,
 }
@@ -48,9 +49,10 @@ impl Vocabulary {
     /// Counts the articles each stem occurs in: one set of stems per article.
     pub fn count_articles<'a>(&mut self, articles: impl IntoIterator<Item = &'a HashSet<String>>) {
         for stems in articles {
+            let article = self.article_total as u32;
             self.article_total += 1;
             for stem in stems {
-                *self.articles.entry(stem.clone()).or_default() += 1;
+                self.articles.entry(stem.clone()).or_default().push(article);
             }
         }
     }
@@ -69,11 +71,19 @@ impl Vocabulary {
     /// "haematuria" is "hematuria", but "neuropathy" is another illness).
     pub fn respell(&self, stem: &str) -> Option<&str> {
         self.known.get(stem)?;
-        let articles = |stem: &str| self.articles.get(stem).copied().unwrap_or(0);
-        let df = articles(stem);
+        let none = Vec::new();
+        let articles = |stem: &str| self.articles.get(stem).unwrap_or(&none);
+        let df = articles(stem).len() as u64;
         // No stem can be more than the number of articles times as common: a typo of a word
         // in nearly every article ("kidny" in a fifth of them) is respelt all the same.
         let needed = (PROSE_MAJORITY * df.max(1)).min(self.article_total * 9 / 10);
+        // A typo is written about the same things as the word it stands for: every article
+        // whose examples have it also has the word ("piriton", an antihistamine asked about
+        // in the itching article, is not "peritoneal").
+        let alongside = |known: &str| {
+            let with = articles(known);
+            articles(stem).iter().all(|a| with.binary_search(a).is_ok())
+        };
         if self.prose.is_empty() || self.prose.contains(stem) || self.everyday.contains(stem) {
             return None;
         }
@@ -82,7 +92,8 @@ impl Vocabulary {
             .filter_map(|s| {
                 self.closest_where(s, |known, _| {
                     known != stem
-                        && articles(known) >= needed
+                        && articles(known).len() as u64 >= needed
+                        && alongside(known)
                         && self.prose.contains(known)
                         && (strsim::osa_distance(s, known) <= 1
                             || fold_spelling(s) == fold_spelling(known))
@@ -343,6 +354,40 @@ mod tests {
             .collect();
         common.count_articles(&articles);
         assert_eq!(common.respell("shingl"), None);
+        // A patients' word in an article without the prose word is no typo of it: an
+        // antihistamine asked about in the itching article is not "peritoneal".
+        let mut other = Vocabulary::default();
+        for (stem, df) in [("piriton", 8), ("periton", 130)] {
+            other.add(stem, df);
+        }
+        other.add_prose("periton");
+        let articles: Vec<HashSet<String>> = (0..60)
+            .map(|i| match i {
+                0 => ["piriton".to_string()].into(),
+                1..14 => ["periton".to_string()].into(),
+                _ => HashSet::new(),
+            })
+            .collect();
+        other.count_articles(&articles);
+        assert_eq!(other.respell("piriton"), None);
+        let mut typo = Vocabulary::default();
+        for (stem, df) in [("piriton", 8), ("periton", 130)] {
+            typo.add(stem, df);
+        }
+        typo.add_prose("periton");
+        let articles: Vec<HashSet<String>> = (0..60)
+            .map(|i| match i {
+                0 => ["piriton".to_string(), "periton".to_string()].into(),
+                1..14 => ["periton".to_string()].into(),
+                _ => HashSet::new(),
+            })
+            .collect();
+        typo.count_articles(&articles);
+        assert_eq!(
+            typo.respell("piriton"),
+            Some("periton"),
+            "written alongside, a typo"
+        );
     }
 
     #[test]
