@@ -188,7 +188,7 @@ static COMMON_WORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
 
 /// Whether a lowercase word is an everyday English word, as opposed to a name (of a
 /// medicine, a rare condition, a place) that a reader would need to look up. An everyday
-/// word's plural or other ending ("reuses", "halved", "grandsons") counts, and so does its
+/// word's plural or other ending ("reuses", "fillers", "grandsons") counts, and so does its
 /// patients' spelling with a dropped "g" ("wakin", "bleedin").
 pub fn is_common_word(word: &str) -> bool {
     if word.chars().count() < 4 || COMMON_WORDS.contains(word) {

@@ -95,8 +95,7 @@ impl Vocabulary {
                         && articles(known).len() as u64 >= needed
                         && alongside(known)
                         && self.prose.contains(known)
-                        && (strsim::osa_distance(s, known) <= 1
-                            || fold_spelling(s) == fold_spelling(known))
+                        && typo_distance(s, known) <= 1
                 })
             })
             .min_by_key(|(distance, df, _)| (*distance, std::cmp::Reverse(*df)))
