@@ -342,7 +342,7 @@ impl Number {
         });
         static TIME: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
             regex::Regex::new(
-                r"(?i)\b(?:one|hours|days|weeks|months|years)\b|\b(?:an?|per)\s+(?:hour|day|week|month|year)\b",
+                r"(?i)\b(?:hours|days|weeks|months|years)\b|\b(?:an?|one|per)\s+(?:hour|day|week|month|year)\b",
             )
             .expect("a valid pattern")
         });
@@ -442,7 +442,7 @@ impl Message {
             .copied()
             .into_iter()
             .chain(subject)
-            .find_map(|s| asks_number(&words(&s.text)))
+            .find_map(|s| first_clause_asks_number(&s.text))
             .or(asks_amount.then_some(Number::Value));
         Message {
             text,
@@ -678,6 +678,23 @@ fn asks_amount(ws: &[String]) -> bool {
     })
 }
 
+/// What kind of number a sentence asks for, read clause by clause up to its first question:
+/// in "What tests will I need, how long is the recovery, ...?" the tests are asked first, and
+/// the recovery time is a side question.
+fn first_clause_asks_number(sentence: &str) -> Option<Number> {
+    for clause in sentence.split(',') {
+        let ws = words(clause);
+        if let Some(kind) = asks_number(&ws) {
+            return Some(kind);
+        }
+        let first = ws.iter().find(|w| !LEADING.contains(&w.as_str()));
+        if first.is_some_and(|w| INTERROGATIVES.contains(&w.as_str())) && ws.len() >= 3 {
+            return None;
+        }
+    }
+    None
+}
+
 /// What kind of number a question asks for, if any: a length of time ("how long", "how
 /// many years"), or a value, a count or a limit ("how much", "what level / target / number /
 /// age ...", "what should my HbA1c be", a target, limit or cut-off).
@@ -707,6 +724,8 @@ fn asks_number(ws: &[String]) -> Option<Number> {
         "how" if matches!(at(i + 1), "long" | "soon" | "quickly" | "fast") => {
             Some(Number::Duration)
         }
+        // "should my blood pressure be normal by now?": how long it takes.
+        "by" if at(i + 1) == "now" => Some(Number::Duration),
         "how" if matches!(at(i + 1), "many" | "much") => {
             Some(if (i + 2..i + 4).any(|j| TIME.contains(&at(j))) {
                 Number::Duration
@@ -916,6 +935,7 @@ mod tests {
             "what should i eat with high potassium",
             "What is normal and what should I be looking out for?",
             "I have a biopsy next tuesday. Is it painful? how long will i be in hospital",
+            "What tests will I need, how long is the recovery, and can I live with one kidney?",
         ] {
             assert_eq!(Message::parse(other).asks_number, None, "{other}");
         }
@@ -935,12 +955,34 @@ mod tests {
                 Number::Duration,
             ),
             ("What should my HbA1c be now?", Number::Value),
+            (
+                "I started taking lisinopril yesterday. Should my blood pressure be normal by now?",
+                Number::Duration,
+            ),
         ] {
             assert_eq!(
                 Message::parse(question).asks_number,
                 Some(kind),
                 "{question}"
             );
+        }
+    }
+
+    #[test]
+    fn a_length_of_time_is_stated_only_with_a_unit_of_time() {
+        for stated in [
+            "Most people feel better within one week.",
+            "It can take a few weeks to work.",
+            "Blood tests are repeated a month later.",
+            "Sessions last 4 hours.",
+        ] {
+            assert!(Number::Duration.is_stated_in(stated), "{stated}");
+        }
+        for not_stated in [
+            "Usually people take one or the other, not both together.",
+            "Your team checks your blood pressure and potassium.",
+        ] {
+            assert!(!Number::Duration.is_stated_in(not_stated), "{not_stated}");
         }
     }
 
