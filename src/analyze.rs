@@ -157,6 +157,12 @@ const STOP_WORDS: &[&str] = &[
     "didnt",
     "isnt",
     "arent",
+    // The frame of a comparison ("what's the diff between X and Y"): X and Y say what is
+    // asked.
+    "between",
+    "diff",
+    "difference",
+    "differences",
 ];
 
 /// The lowercase words of `text`: letters and digits, apostrophes dropped ("can't" → "cant").
