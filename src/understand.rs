@@ -314,6 +314,73 @@ pub struct Message {
     /// a transplant last", "how long is the wait"): only a passage that states one answers it.
     /// Only the main question (and the subject line) counts.
     pub asks_number: Option<Number>,
+    /// Where the patient (or the person asked about) is in kidney care, when the message
+    /// says so: "im on haemodialysis", "since my transplant". Articles often answer
+    /// differently before dialysis, on dialysis and after a transplant.
+    pub stage: Option<Stage>,
+}
+
+/// A stage of kidney care that changes the answer (protein, fluid, pregnancy, BUN).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    BeforeDialysis,
+    OnDialysis,
+    Transplant,
+}
+
+impl Stage {
+    /// The stage a message tells of. "Not on dialysis (yet)" is before dialysis; a
+    /// transplant wins over dialysis ("on dialysis for 5 years before my transplant").
+    pub fn told_in(text: &str) -> Option<Stage> {
+        static BEFORE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+            regex::Regex::new(
+                r"(?i)\bnot (?:yet )?(?:on|started|starting|doing|having|needing) (?:any )?(?:haemo|hemo|peritoneal |home )?dialysis\b|\bbefore (?:i|he|she|they|we) (?:need|needs|start|starts|go|goes|have|has) (?:on )?dialysis\b",
+            )
+            .expect("a valid pattern")
+        });
+        static ON: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+            regex::Regex::new(
+                r"(?i)\b(?:on|started|starting|doing|having|undergoing|receiving|needs|getting|gets|does|do) (?:(?:haemo|hemo|peritoneal|home|kidney|the|his|her|my) )?(?:haemodialysis|hemodialysis|dialysis|dialisis|dialysys)\b|\bon (?:hd|pd|capd|apd)\b|\b(?:haemo|hemo)?dialysis (?:patient|since|for \d|\d times|three times|twice)",
+            )
+            .expect("a valid pattern")
+        });
+        static TRANSPLANT: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+            regex::Regex::new(
+                r"(?i)\b(?:had|got|received|have|has|since|after) (?:a |an |my |his |her |the )?(?:kidney |renal )?transplant\b|\btransplant (?:patient|recipient)\b|\b(?:transplanted|donor) kidney\b",
+            )
+            .expect("a valid pattern")
+        });
+        if TRANSPLANT.is_match(text) {
+            Some(Stage::Transplant)
+        } else if BEFORE.is_match(text) {
+            Some(Stage::BeforeDialysis)
+        } else if ON.is_match(text) {
+            Some(Stage::OnDialysis)
+        } else {
+            None
+        }
+    }
+
+    /// The stages a passage's heading is about: "Protein on dialysis and after a
+    /// transplant", "Chronic kidney disease before dialysis", "Dialysis: living with a
+    /// fluid limit".
+    pub fn named_in_heading(heading: &str) -> Vec<Stage> {
+        let heading = heading.to_lowercase();
+        let mut stages = Vec::new();
+        if heading.contains("before dialysis") {
+            stages.push(Stage::BeforeDialysis);
+        }
+        if heading.contains("on dialysis") || heading.starts_with("dialysis:") {
+            stages.push(Stage::OnDialysis);
+        }
+        if heading.contains("after a transplant")
+            || heading.contains("after a kidney transplant")
+            || heading.contains("after transplant")
+        {
+            stages.push(Stage::Transplant);
+        }
+        stages
+    }
 }
 
 /// The kind of number a question asks for, which decides what answers it.
@@ -444,6 +511,7 @@ impl Message {
             .chain(subject)
             .find_map(|s| first_clause_asks_number(&s.text))
             .or(asks_amount.then_some(Number::Value));
+        let stage = Stage::told_in(&all);
         Message {
             text,
             sentences,
@@ -455,6 +523,7 @@ impl Message {
             asks,
             asks_amount,
             asks_number,
+            stage,
         }
     }
 
@@ -984,6 +1053,37 @@ mod tests {
         ] {
             assert!(!Number::Duration.is_stated_in(not_stated), "{not_stated}");
         }
+    }
+
+    #[test]
+    fn the_stage_of_care_a_message_tells_of_is_read() {
+        for (message, stage) in [
+            (
+                "how much protein do i need now im on haemodialysis",
+                Some(Stage::OnDialysis),
+            ),
+            (
+                "My dad does dialysis 3 times a week, can he drink tea?",
+                Some(Stage::OnDialysis),
+            ),
+            (
+                "ckd 4, not on dialysis yet. how much protein?",
+                Some(Stage::BeforeDialysis),
+            ),
+            (
+                "I was on dialysis for 5 years before my transplant. Since my transplant my BP is high",
+                Some(Stage::Transplant),
+            ),
+            ("when should i start dialysis?", None),
+            ("what is dialysis", None),
+        ] {
+            assert_eq!(Message::parse(message).stage, stage, "{message}");
+        }
+        assert_eq!(
+            Stage::named_in_heading("Protein on dialysis and after a transplant"),
+            vec![Stage::OnDialysis, Stage::Transplant]
+        );
+        assert!(Stage::named_in_heading("Why protein matters for kidneys").is_empty());
     }
 
     #[test]

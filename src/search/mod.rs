@@ -25,7 +25,7 @@ pub use rank::{relevance, Evidence};
 
 use crate::analyze::{is_common_word, is_stop_word, synonym_tag, words, Analyzer};
 use crate::triage::{Assessment, Level, Triage};
-use crate::understand::{is_courtesy, states_amount, Message};
+use crate::understand::{is_courtesy, states_amount, Message, Stage};
 use schema::{Fields, FIELD_BOOSTS};
 use semantic::{ArticleSimilarity, CorpusVectors, Encoder};
 use vocabulary::Vocabulary;
@@ -51,6 +51,10 @@ const PASSAGE_SEMANTIC: f32 = 1.5;
 /// protein should I eat") counts when the passage to show is chosen: a passage that only
 /// talks about the topic does not answer such a question.
 const PASSAGE_STATES_NUMBER: f32 = 0.5;
+/// Within an article, how much a section heading naming the patient's stage of care counts
+/// ("Protein on dialysis" for "how much protein now im on haemodialysis"), and how much
+/// one naming only another stage costs ("Protein before dialysis").
+const PASSAGE_STAGE: f32 = 0.5;
 /// Queries longer than this many concepts keep only the most informative ones.
 const MAX_CONCEPTS: usize = 40;
 /// How much a typo-corrected word counts compared with a word spelt right.
@@ -479,7 +483,8 @@ impl Engine {
                     PASSAGE_STATES_NUMBER
                 } else {
                     0.0
-                };
+                }
+                + stage_fit(message.stage, &self.text(&doc, self.fields.heading_text));
             if best.as_ref().is_none_or(|(b, _)| value > *b) {
                 best = Some((value, doc));
             }
@@ -691,6 +696,20 @@ impl Engine {
             .and_then(|v| v.as_str())
             .unwrap_or_default()
             .to_string()
+    }
+}
+
+/// How well a passage's heading fits the stage of care the message tells of: a bonus when
+/// the heading names it, a cost when it names only other stages, nothing otherwise.
+fn stage_fit(told: Option<Stage>, heading: &str) -> f32 {
+    let Some(told) = told else { return 0.0 };
+    let named = Stage::named_in_heading(heading);
+    if named.contains(&told) {
+        PASSAGE_STAGE
+    } else if named.is_empty() {
+        0.0
+    } else {
+        -PASSAGE_STAGE
     }
 }
 
