@@ -194,13 +194,13 @@ static COMMON_WORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
 
 /// Whether a lowercase word is an everyday English word, as opposed to a name (of a
 /// medicine, a rare condition, a place) that a reader would need to look up. An everyday
-/// word's plural or other ending ("reuses", "fillers", "grandsons") counts, and so does its
+/// word's plural or other ending ("reuses", "fillers", "grandsons", "chalky") counts, and so does its
 /// patients' spelling with a dropped "g" ("wakin", "bleedin").
 pub fn is_common_word(word: &str) -> bool {
     if word.chars().count() < 4 || COMMON_WORDS.contains(word) {
         return true;
     }
-    let stripped = ["s", "es", "d", "ed", "ing"]
+    let stripped = ["s", "es", "d", "ed", "ing", "y", "ly"]
         .iter()
         .filter_map(|ending| word.strip_suffix(ending))
         .filter(|base| base.chars().count() >= 4);
@@ -411,6 +411,8 @@ mod tests {
             "megace",
             "northera",
             "tums",
+            "fabry",
+            "nitrofurantoin",
         ] {
             assert!(!is_common_word(w), "{w}");
         }
@@ -422,6 +424,8 @@ mod tests {
             "reuses",
             "fillers",
             "grandsons",
+            "chalky",
+            "weirdly",
         ] {
             assert!(is_common_word(w), "{w}");
         }
