@@ -350,12 +350,21 @@ impl Stage {
             )
             .expect("a valid pattern")
         });
+        // "ckd 3", "stage 4", "kidney disease stage 3a": not yet on dialysis, unless said.
+        static CKD_STAGE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+            regex::Regex::new(
+                r"(?i)\b(?:ckd|stage|kidney disease)\s*(?:stage\s*)?(?:[1-4][ab]?|one|two|three|four)\b",
+            )
+            .expect("a valid pattern")
+        });
         if TRANSPLANT.is_match(text) {
             Some(Stage::Transplant)
         } else if BEFORE.is_match(text) {
             Some(Stage::BeforeDialysis)
         } else if ON.is_match(text) {
             Some(Stage::OnDialysis)
+        } else if CKD_STAGE.is_match(text) {
+            Some(Stage::BeforeDialysis)
         } else {
             None
         }
@@ -458,9 +467,17 @@ impl Message {
             .filter(|s| s.role == Role::Question && !content_words(&s.text).is_empty())
             .collect();
         let subject = sentences.iter().find(|s| s.role == Role::Subject);
+        // "read online that baking soda slows ckd. true??": the main question leans on the
+        // sentence before it, which then says what is asked.
+        let leaned_on = questions.first().and_then(|main| {
+            let at = sentences.iter().position(|s| std::ptr::eq(s, *main))?;
+            let before = &sentences[at.checked_sub(1)?];
+            (before.role == Role::Backstory && leans_back(&main.text)).then_some(before)
+        });
         let focus = match questions.first() {
             Some(main) => {
                 let mut parts: Vec<&str> = subject.iter().map(|s| s.text.as_str()).collect();
+                parts.extend(leaned_on.map(|s| s.text.as_str()));
                 parts.push(&main.text);
                 parts.join(" ")
             }
@@ -483,6 +500,7 @@ impl Message {
             sentences
                 .iter()
                 .filter(|s| matches!(s.role, Role::Backstory | Role::Question) && &s.text != main)
+                .filter(|s| !leaned_on.is_some_and(|l| std::ptr::eq(*s, l)))
                 .map(|s| s.text.as_str())
                 .collect::<Vec<_>>()
                 .join(" ")
@@ -538,7 +556,7 @@ impl Message {
                 Role::Question => {
                     let before = i.checked_sub(1).map(|j| &self.sentences[j]);
                     if let Some(b) = before.filter(|b| b.role == Role::Backstory) {
-                        if points_back(&s.text) {
+                        if leans_back(&s.text) {
                             parts.push(&b.text);
                         }
                     }
@@ -559,13 +577,25 @@ impl Message {
     }
 }
 
+/// Whether a question leans on the sentence before it for what it asks: it points back
+/// ("is it cancer?", "is that safe?") or names at most one thing itself ("true??").
+fn leans_back(question: &str) -> bool {
+    points_back(question) || content_words(question).len() <= 1
+}
+
 /// Whether a question refers to something named before it ("is it cancer?", "how often
-/// does that need scanning?").
+/// does that need scanning?"). The "it" of "is it normal for creatinine to rise" names
+/// nothing: what it is about follows.
 fn points_back(question: &str) -> bool {
     const POINTERS: &[&str] = &["it", "that", "this", "they", "them", "these", "those"];
-    words(question)
-        .iter()
-        .any(|w| POINTERS.contains(&w.as_str()))
+    let ws = words(question);
+    ws.iter().enumerate().any(|(i, w)| {
+        let placeholder = w == "it"
+            && ws
+                .get(i + 2)
+                .is_some_and(|after| matches!(after.as_str(), "for" | "to"));
+        POINTERS.contains(&w.as_str()) && !placeholder
+    })
 }
 
 fn join_roles(sentences: &[Sentence], roles: &[Role]) -> String {
@@ -918,6 +948,14 @@ mod tests {
             "Kidney transplant.. Is it normal for creatinine to rise after a transplant?"
         );
         assert!(m.context.contains("creatinine is 2.1"));
+        // A question that names nothing itself leans on the sentence before it.
+        let m = Message::parse("read online that baking soda slows down ckd. true??");
+        assert_eq!(
+            m.focus,
+            "read online that baking soda slows down ckd. true??"
+        );
+        let m = Message::parse("CT says Bosniak 2F cyst. Is it cancer?");
+        assert_eq!(m.focus, "CT says Bosniak 2F cyst. Is it cancer?");
         assert!(!m.vague);
     }
 
@@ -1073,6 +1111,14 @@ mod tests {
             (
                 "I was on dialysis for 5 years before my transplant. Since my transplant my BP is high",
                 Some(Stage::Transplant),
+            ),
+            (
+                "how much water should i drink with ckd 3",
+                Some(Stage::BeforeDialysis),
+            ),
+            (
+                "kidney disease stage 4 and on dialysis since may, how much protein",
+                Some(Stage::OnDialysis),
             ),
             ("when should i start dialysis?", None),
             ("what is dialysis", None),
