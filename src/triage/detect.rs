@@ -27,8 +27,9 @@ const NEGATION_REACH_WORDS: usize = 3;
 const QUALIFIER_REACH: usize = 5;
 /// How far after "it" a marker of now may stand to make it about now ("had it for 30 mins now").
 const NOW_REACH: usize = 6;
-/// How many words may stand between a lab's name and its value.
-const VALUE_REACH: usize = 5;
+/// How many words may stand between a lab's name and its value ("potassium from this
+/// morning's blood test is 6.9"), each of them one the lab allows or filler.
+const VALUE_REACH: usize = 6;
 
 /// The triage rules compiled for fast matching; built once per index.
 #[derive(Debug)]
@@ -470,7 +471,8 @@ impl Triage {
     /// A hypothetical cue before the hit in its clause ("what if", "signs of"), or a general
     /// question ("is chest pain dangerous?", but not a plea: "what to do chest pain") with
     /// nobody in it and nothing happening now;
-    /// unless the next sentence points back to it, now ("I've had it for 30 mins now").
+    /// unless the next sentence or a later clause of its own points back to it, now ("I've
+    /// had it for 30 mins now").
     fn hypothetical(&self, hit: &Hit, tokens: &Tokens, cues: &Cues) -> bool {
         let toks = &tokens.tokens;
         let clause = toks[hit.first].clause;
@@ -485,7 +487,19 @@ impl Triage {
                     .filter(|&at| self.pointing_back.contains(&toks[at].raw))
                     .any(|at| self.now_after(at, tokens, cues))
             });
-        if continued_now {
+        // "is it normal to get a crushing pressure ..., it's been going 30 minutes now": so
+        // does a later clause of the same sentence.
+        let said_now_after =
+            tokens
+                .sentences
+                .get(toks[hit.first].sentence)
+                .is_some_and(|sentence| {
+                    (hit.last + 1..sentence.end)
+                        .filter(|&at| toks[at].clause != clause)
+                        .filter(|&at| self.pointing_back.contains(&toks[at].raw))
+                        .any(|at| self.now_after(at, tokens, cues))
+                });
+        if continued_now || said_now_after {
             return false;
         }
         let cued = cues.hypothetical.iter().any(|cue| {

@@ -128,8 +128,21 @@ fn lab_values_are_compared_with_the_threshold() {
     ] {
         assert!(!fires(&t, quiet, "high-potassium"), "{quiet}");
     }
-    let why = &t.assess("K 7.1").unwrap().fired[0].why;
-    assert_eq!(why, "potassium-high 'K 7.1' (>= 6)");
+    let why = &t.assess("K 6.1").unwrap().fired[0].why;
+    assert_eq!(why, "potassium-high 'K 6.1' (>= 6)");
+    // From 6.5, or when told to go to hospital, it is an emergency.
+    let assessed = t.assess("K 7.1").unwrap();
+    assert_eq!(assessed.fired[0].why, "potassium-critical 'K 7.1' (>= 6.5)");
+    assert!(fires(
+        &t,
+        "potassium 6.1 and the GP said go to A&E now",
+        "critical-potassium"
+    ));
+    assert!(!fires(
+        &t,
+        "potassium 6.1, the GP wants to repeat it",
+        "critical-potassium"
+    ));
     assert!(fires(
         &t,
         "bp 200/125 and a headache",
@@ -299,4 +312,21 @@ fn assessing_is_fast() {
     // The target is 1 ms in release builds; unoptimised test builds sharing the machine with
     // other tests are many times slower, so this only guards against a gross regression.
     assert!(p99 < std::time::Duration::from_millis(25), "p99 {p99:?}");
+}
+
+#[test]
+fn a_general_question_said_to_be_happening_now_is_about_the_asker() {
+    let t = shipped();
+    assert_eq!(
+        levels(
+            &t,
+            "is it normal to get a crushing pressure in the chest on the stairs?"
+        ),
+        None
+    );
+    assert!(fires(
+        &t,
+        "is it normal to get a crushing pressure in the chest on the stairs, it's been going 30 minutes now",
+        "chest-pain"
+    ));
 }
