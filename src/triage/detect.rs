@@ -27,6 +27,8 @@ const NEGATION_REACH_WORDS: usize = 3;
 const QUALIFIER_REACH: usize = 5;
 /// How far after "it" a marker of now may stand to make it about now ("had it for 30 mins now").
 const NOW_REACH: usize = 6;
+/// The most words of a first sentence read as a subject line ("Peritonitis.", "Chest pain.").
+const SUBJECT_LINE_TOKENS: usize = 3;
 /// How many words may stand between a lab's name and its value ("potassium from this
 /// morning's blood test is 6.9"), each of them one the lab allows or filler.
 const VALUE_REACH: usize = 6;
@@ -393,8 +395,26 @@ impl Triage {
                 !self.negated(hit, found, tokens, cues)
                     && !self.past(hit, found, tokens, cues)
                     && !self.hypothetical(hit, tokens, cues)
+                    && !self.subject_of_dropped(hit, found, tokens, cues)
             }
         }
+    }
+
+    /// A subject line that only names the complaint, when the message then asks about the
+    /// same complaint in a way that does not hold ("Stroke. Can kidney disease cause a
+    /// stroke?"): the subject line is that question's topic, not a complaint of its own.
+    fn subject_of_dropped(&self, hit: &Hit, found: &[Hit], tokens: &Tokens, cues: &Cues) -> bool {
+        let toks = &tokens.tokens;
+        let sentence = toks[hit.first].sentence;
+        let is_subject_line = sentence == 0
+            && tokens.sentences.len() > 1
+            && tokens.sentences[0].len() <= SUBJECT_LINE_TOKENS;
+        is_subject_line
+            && found.iter().any(|other| {
+                other.concept == hit.concept
+                    && toks[other.first].sentence > sentence
+                    && !self.holds(other, found, tokens, cues)
+            })
     }
 
     /// A negation cue shortly before the hit, in its clause, with no "but"/"and" between. A

@@ -330,3 +330,17 @@ fn a_general_question_said_to_be_happening_now_is_about_the_asker() {
         "chest-pain"
     ));
 }
+
+#[test]
+fn a_subject_line_is_the_topic_of_the_question_after_it() {
+    let t = shipped();
+    assert_eq!(
+        levels(&t, "Stroke. Can kidney disease cause a stroke?"),
+        None
+    );
+    assert_eq!(levels(&t, "Peritonitis. How is peritonitis treated?"), None);
+    // Alone, or followed by anything about the asker, it still fires.
+    assert!(fires(&t, "Chest pain.", "chest-pain"));
+    assert!(fires(&t, "Chest pain. What should I do?", "chest-pain"));
+    assert!(fires(&t, "Chest pain. Is it dangerous?", "chest-pain"));
+}
