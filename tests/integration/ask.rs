@@ -137,9 +137,16 @@ fn triage_gives_the_level_and_categories_and_greetings_are_smalltalk() {
         (&"urgent".into(), &"same-day".into())
     );
     assert_eq!(a["categories"], serde_json::json!(["no-urine"]));
-    let a = env.ask("the lab phoned, my potassium is 6.8, what should I eat?");
+    let a = env.ask("the lab phoned, my potassium is 6.2, what should I eat?");
     assert_eq!(a["urgency"], "same-day", "{a}");
     assert_eq!(a["categories"], serde_json::json!(["high-potassium"]));
+    // From 6.5 it is an emergency.
+    let a = env.ask("the lab phoned, my potassium is 6.8, what should I eat?");
+    assert_eq!(a["urgency"], "emergency", "{a}");
+    assert_eq!(
+        a["categories"],
+        serde_json::json!(["critical-potassium", "high-potassium"])
+    );
     let a = env.ask("my potassium was 5.1, what should I eat?");
     assert_ne!(a["decision"], "urgent", "{a}");
     assert_eq!(env.ask("Hello!")["decision"], "smalltalk");

@@ -707,7 +707,7 @@ async fn urgent_tickets_jump_the_queue_to_the_expert_group_and_carry_their_level
     bot.nth(GROUP, 1).await;
     // Then two urgent messages: a same-day one and an emergency.
     bot.tg
-        .push_private_text(201, "Sam", "my potassium is 6.8 on todays bloods");
+        .push_private_text(201, "Sam", "my potassium is 6.2 on todays bloods");
     bot.tg.push_private_text(
         202,
         "Eve",
