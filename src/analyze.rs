@@ -157,6 +157,15 @@ const STOP_WORDS: &[&str] = &[
     "didnt",
     "isnt",
     "arent",
+    "cant",
+    "cannot",
+    "couldnt",
+    "wont",
+    "wouldnt",
+    "shouldnt",
+    // What patients ask for, not what about: "any advice?", "I know you can't give advice".
+    "advice",
+    "advise",
     // The frame of a comparison ("what's the diff between X and Y"): X and Y say what is
     // asked.
     "between",
