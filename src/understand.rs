@@ -654,7 +654,12 @@ fn split_sentences(text: &str) -> Vec<String> {
                 let prev = i.checked_sub(1).map(|p| chars[p]);
                 let after_letter = prev.is_some_and(|p| p.is_alphabetic() || p == ')' || p == '.');
                 let before_text = next.is_none_or(|n| n.is_whitespace() || n.is_alphabetic());
-                after_letter
+                // "My urea is showing 40.IS IT DANGEROUS", "uric acid 2.7. is it": a number,
+                // then a new sentence ("4.2" and "2.5mg" are not).
+                let number_then_word = prev.is_some_and(|p| p.is_ascii_digit())
+                    && next.is_some_and(|n| n.is_alphabetic() || n == ' ')
+                    && chars.get(i + 2).is_some_and(|c| c.is_alphabetic());
+                (after_letter || number_then_word)
                     && before_text
                     && next != Some('.')
                     && !ABBREVIATIONS.contains(&last_word(&current).as_str())
@@ -987,12 +992,12 @@ mod tests {
             m.text,
             "my urea is 40.is it dangerous ? what should i do now"
         );
-        // "40.is" is a number then a word: split after the number is not possible without
-        // breaking "4.2", so the first question keeps the value with it.
-        assert_eq!(m.sentences.len(), 2);
-        assert!(m.sentences.iter().all(|s| s.role == Role::Question));
+        // "40.is" is a number then a word ("4.2" is not): the value is told, then asked about.
+        assert_eq!(m.sentences.len(), 3, "{:?}", m.sentences);
+        assert_eq!(m.sentences[0].text, "my urea is 40.");
+        assert_eq!(m.focus, "my urea is 40. is it dangerous ?");
         let m = Message::parse("SHE IS 65.SHE HAS POLYUREA CONDITION.SHE IS NOT DIABETIC");
-        assert_eq!(m.sentences.len(), 2, "{:?}", m.sentences);
+        assert_eq!(m.sentences.len(), 3, "{:?}", m.sentences);
     }
 
     #[test]
@@ -1196,6 +1201,12 @@ mod tests {
         let m = Message::parse(
             "Dr. Smith said my eGFR is 20.16 and creatinine 4.2 mg/dl. Is that stage 4?",
         );
+        assert_eq!(m.sentences.len(), 2, "{:?}", m.sentences);
+        // A full stop right after a number, then a word, does end one.
+        let m = Message::parse("My urea is showing 40.Is it dangerous? took 2.5mg today");
+        assert_eq!(m.sentences.len(), 3, "{:?}", m.sentences);
+        assert_eq!(m.sentences[0].text, "My urea is showing 40.");
+        let m = Message::parse("uric acid is 2.7. is it dangerous");
         assert_eq!(m.sentences.len(), 2, "{:?}", m.sentences);
     }
 
