@@ -585,12 +585,19 @@ fn leans_back(question: &str) -> bool {
 
 /// Whether a question refers to something named before it ("is it cancer?", "how often
 /// does that need scanning?"). The "it" of "is it normal for creatinine to rise" names
-/// nothing: what it is about follows.
+/// nothing: what it is about follows. The "it" of "what is it supposed to be" does.
 fn points_back(question: &str) -> bool {
     const POINTERS: &[&str] = &["it", "that", "this", "they", "them", "these", "those"];
+    // "it supposed to", "it going to": "it" is the subject, something named before.
+    const SUBJECT_OF: &[&str] = &[
+        "supposed", "meant", "going", "likely", "expected", "used", "able", "due", "trying",
+    ];
     let ws = words(question);
     ws.iter().enumerate().any(|(i, w)| {
         let placeholder = w == "it"
+            && ws
+                .get(i + 1)
+                .is_none_or(|next| !SUBJECT_OF.contains(&next.as_str()))
             && ws
                 .get(i + 2)
                 .is_some_and(|after| matches!(after.as_str(), "for" | "to"));
@@ -845,6 +852,8 @@ fn asks_number(ws: &[String]) -> Option<Number> {
                     .any(|j| at(j) == "be" && ends_target(at(j + 1)))))
         .then_some(Number::Value),
         "cut" if at(i + 1) == "off" => Some(Number::Value),
+        // "at what ferritin do they stop the iron", "at what eGFR": a threshold.
+        "at" if matches!(at(i + 1), "what" | "which") && at(i + 2) != "time" => Some(Number::Value),
         "aim" if at(i + 1) == "for" => Some(Number::Value),
         "on" if at(i + 1) == "average" => Some(Number::Value),
         w if LIMIT.contains(&w) => Some(Number::Value),
@@ -1027,6 +1036,25 @@ mod tests {
     }
 
     #[test]
+    fn a_question_that_points_back_is_read_with_the_sentence_before_it() {
+        let m = Message::parse(
+            "Kt/V 1.08 on my monthly dialysis report. What number is it supposed to be, is mine bad?",
+        );
+        assert_eq!(
+            m.focus,
+            "Kt/V 1.08 on my monthly dialysis report. What number is it supposed to be, is mine bad?"
+        );
+        // The "it" of "is it normal for ... to" names what follows, not what came before.
+        let m = Message::parse(
+            "My mum is 54 and has been on dialysis since March. Is it normal for creatinine to rise after a biopsy?",
+        );
+        assert_eq!(
+            m.focus,
+            "Is it normal for creatinine to rise after a biopsy?"
+        );
+    }
+
+    #[test]
     fn questions_that_ask_for_a_number_are_recognised() {
         for number in [
             "what uric acid level should i aim for with gout and ckd? mine is 9.1",
@@ -1036,6 +1064,7 @@ mod tests {
             "Kidney transplant wait. How long is the wait with blood group O?",
             "At what exact potassium number do they send you to A&E? like what is the cut off",
             "what dose of gabapentin is safe on dialysis?",
+            "Ferritin now 720. At what ferritin do they stop the iron?",
         ] {
             assert!(Message::parse(number).asks_number.is_some(), "{number}");
         }
