@@ -166,6 +166,19 @@ const STOP_WORDS: &[&str] = &[
     // What patients ask for, not what about: "any advice?", "I know you can't give advice".
     "advice",
     "advise",
+    // Asking for help in general words: "give me some suggestions / information regarding
+    // such a case".
+    "suggest",
+    "suggests",
+    "suggested",
+    "suggestion",
+    "suggestions",
+    "info",
+    "information",
+    "informations",
+    "regarding",
+    "regards",
+    "such",
     // The frame of a comparison ("what's the diff between X and Y"): X and Y say what is
     // asked.
     "between",

@@ -248,6 +248,22 @@ const REQUESTS: &[&[&str]] = &[
     &["curious"],
 ];
 
+/// Verbs that open a request ("kindly give me some suggestions to treat ...", "please guide
+/// me on ...", "list the herbs that ...").
+const IMPERATIVES: &[&str] = &[
+    "give",
+    "suggest",
+    "guide",
+    "explain",
+    "advise",
+    "tell",
+    "inform",
+    "recommend",
+    "clarify",
+    "describe",
+    "list",
+];
+
 /// Abbreviations after which a full stop does not end a sentence.
 const ABBREVIATIONS: &[&str] = &[
     "dr", "mr", "mrs", "ms", "vs", "eg", "ie", "st", "approx", "no",
@@ -909,12 +925,14 @@ const ASKING_ANYWHERE: &[&str] = &["what", "whats", "why", "how", "which", "mean
 /// Whether the text holds a request phrase ("I want to know", "tell me", "what to do").
 fn asks_outright(text: &str) -> bool {
     let ws = words(text);
+    let opener = ws.iter().find(|w| !LEADING.contains(&w.as_str()));
     REQUESTS
         .iter()
         .any(|phrase| ws.windows(phrase.len()).any(|w| w == *phrase))
         || ws.first().is_some_and(|w| {
             ["what", "whats", "why", "how", "which", "when", "where"].contains(&w.as_str())
         })
+        || opener.is_some_and(|w| IMPERATIVES.contains(&w.as_str()))
 }
 
 /// The words of `text` that carry its topic: no filler, courtesy, generic words or numbers.
@@ -1033,6 +1051,18 @@ mod tests {
                 "also is coffee bad for kidneys?"
             ]
         );
+    }
+
+    #[test]
+    fn a_request_in_the_imperative_is_what_is_asked() {
+        let m = Message::parse(
+            "Problem of polyurea. She is 65 and gets up at night to pass urine. Kindly give me some suggestions to treat such case.",
+        );
+        let roles: Vec<Role> = m.sentences.iter().map(|s| s.role).collect();
+        assert_eq!(roles, [Role::Subject, Role::Backstory, Role::Question]);
+        // Told, not asked: "give" is not the first word.
+        let m = Message::parse("The nurse did not give me my tablets today. I feel fine.");
+        assert!(m.sentences.iter().all(|s| s.role == Role::Backstory));
     }
 
     #[test]
