@@ -416,6 +416,9 @@ pub enum Number {
     /// A value, a count or a limit: "what level", "how much", "is there an age limit".
     /// Only a figure answers it.
     Value,
+    /// A share or a rate: "what percentage", "the 5 year survival rate". Only a percentage
+    /// or a proportion ("1 in 3", "half") answers it.
+    Share,
 }
 
 impl Number {
@@ -438,8 +441,19 @@ impl Number {
             )
             .expect("a valid pattern")
         });
-        FIGURE.is_match(&NAMED.replace_all(text, "type"))
-            || (self == Number::Duration && TIME.is_match(text))
+        static SHARE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+            regex::Regex::new(
+                r"(?i)\d\s*%|\bper\s?cent\b|\b(?:\d+|one|two|three|four|five|six|seven|eight|nine)\s+(?:in|out\s+of)\s+(?:\d+|two|three|four|five|six|seven|eight|nine|ten|hundred)\b|\b(?:half|third|thirds|quarter|quarters)\b",
+            )
+            .expect("a valid pattern")
+        });
+        match self {
+            Number::Share => SHARE.is_match(text),
+            Number::Duration => {
+                FIGURE.is_match(&NAMED.replace_all(text, "type")) || TIME.is_match(text)
+            }
+            Number::Value => FIGURE.is_match(&NAMED.replace_all(text, "type")),
+        }
     }
 }
 
@@ -566,13 +580,22 @@ impl Message {
     /// 'Bosniak 2F cyst'. Is it cancer?").
     pub fn asked_about(&self) -> String {
         let mut parts: Vec<&str> = Vec::new();
+        let mut first = true;
         for (i, s) in self.sentences.iter().enumerate() {
             match s.role {
                 Role::Subject => parts.push(&s.text),
                 Role::Question => {
                     let before = i.checked_sub(1).map(|j| &self.sentences[j]);
+                    // A later plea with no words of its own ("Please advise us.") asks about
+                    // the whole message, not about the sentence before it.
+                    let leans = if first {
+                        leans_back(&s.text)
+                    } else {
+                        points_back(&s.text)
+                    };
+                    first = false;
                     if let Some(b) = before.filter(|b| b.role == Role::Backstory) {
-                        if leans_back(&s.text) {
+                        if leans {
                             parts.push(&b.text);
                         }
                     }
@@ -771,6 +794,23 @@ fn asks_amount(ws: &[String]) -> bool {
         "month", "years", "year", "time",
     ];
     const IT: &[&str] = &["it", "them", "this", "these", "those"];
+    const UNITS: &[&str] = &[
+        "mg",
+        "mgs",
+        "mcg",
+        "milligrams",
+        "micrograms",
+        "grams",
+        "units",
+        "iu",
+        "ml",
+        "mls",
+        "tablets",
+        "pills",
+        "capsules",
+        "puffs",
+        "drops",
+    ];
     let at = |i: usize| ws.get(i).map_or("", String::as_str);
     let asks_dose = ws.iter().enumerate().any(|(i, w)| {
         let before = if i == 0 { "" } else { at(i - 1) };
@@ -796,7 +836,10 @@ fn asks_amount(ws: &[String]) -> bool {
                 .is_some_and(|t| window[..t].iter().any(|w| w == "it"));
         w == "how"
             && match next.as_str() {
-                "many" | "much" => !lasts && window.iter().any(takes),
+                // "how many mg per kg should he have": an amount by its unit.
+                "many" | "much" => {
+                    (!lasts && window.iter().any(takes)) || UNITS.contains(&at(i + 2))
+                }
                 "should" | "do" | "to" | "often" => window
                     .windows(2)
                     .any(|p| takes(&p[0]) && IT.contains(&p[1].as_str())),
@@ -827,18 +870,8 @@ fn first_clause_asks_number(sentence: &str) -> Option<Number> {
 /// age ...", "what should my HbA1c be", a target, limit or cut-off).
 fn asks_number(ws: &[String]) -> Option<Number> {
     const MEASURE: &[&str] = &[
-        "level",
-        "levels",
-        "number",
-        "numbers",
-        "target",
-        "range",
-        "value",
-        "reading",
-        "dose",
+        "level", "levels", "number", "numbers", "target", "range", "value", "reading", "dose",
         "age",
-        "percentage",
-        "percent",
     ];
     const LIMIT: &[&str] = &[
         "target", "targets", "cutoff", "limit", "limits", "minimum", "maximum",
@@ -848,6 +881,26 @@ fn asks_number(ws: &[String]) -> Option<Number> {
     ];
     let at = |i: usize| ws.get(i).map_or("", String::as_str);
     let asks = |i: usize, w: &str| match w {
+        // "what percentage", "the actual percentage"; not "is that a percentage?".
+        "percentage" | "percent"
+            if i.checked_sub(1).is_some_and(|b| {
+                matches!(
+                    at(b),
+                    "what" | "which" | "the" | "actual" | "exact" | "many"
+                )
+            }) =>
+        {
+            Some(Number::Share)
+        }
+        // "the 5 year survival", "survival rate", "success rate".
+        "survival"
+            if matches!(at(i + 1), "rate" | "rates")
+                || i.checked_sub(1)
+                    .is_some_and(|b| matches!(at(b), "year" | "years")) =>
+        {
+            Some(Number::Share)
+        }
+        "success" if matches!(at(i + 1), "rate" | "rates") => Some(Number::Share),
         "how" if matches!(at(i + 1), "long" | "soon" | "quickly" | "fast") => {
             Some(Number::Duration)
         }
@@ -1054,6 +1107,18 @@ mod tests {
     }
 
     #[test]
+    fn what_is_asked_about_takes_the_told_sentence_a_question_points_back_to() {
+        let m = Message::parse("CT says 'Bosniak 2F cyst'. Is it cancer?");
+        assert_eq!(m.asked_about(), "CT says 'Bosniak 2F cyst'. Is it cancer?");
+        // A later plea with no words of its own asks about the whole message, not about the
+        // medicine named just before it.
+        let m = Message::parse(
+            "Can she carry a pregnancy on dialysis? She has sickle cell trait and takes folic acid. Please advise us.",
+        );
+        assert!(!m.asked_about().contains("folic"), "{}", m.asked_about());
+    }
+
+    #[test]
     fn a_request_in_the_imperative_is_what_is_asked() {
         let m = Message::parse(
             "Problem of polyurea. She is 65 and gets up at night to pass urine. Kindly give me some suggestions to treat such case.",
@@ -1158,6 +1223,37 @@ mod tests {
     }
 
     #[test]
+    fn a_share_is_asked_for_and_stated_as_a_percentage_or_a_proportion() {
+        for (question, kind) in [
+            (
+                "What is the 5 year survival on dialysis at 78?",
+                Some(Number::Share),
+            ),
+            (
+                "what percentage of people reject a kidney?",
+                Some(Number::Share),
+            ),
+            (
+                "what is the success rate of a transplant?",
+                Some(Number::Share),
+            ),
+            ("egfr 38 - is that a percentage?", None),
+        ] {
+            assert_eq!(Message::parse(question).asks_number, kind, "{question}");
+        }
+        for stated in [
+            "About 80% of kidneys still work after five years.",
+            "Roughly 1 in 3 people need a second course.",
+            "About half of people live longer than that.",
+        ] {
+            assert!(Number::Share.is_stated_in(stated), "{stated}");
+        }
+        assert!(
+            !Number::Share.is_stated_in("People aged 75 or over live longer when they are fit.")
+        );
+    }
+
+    #[test]
     fn the_stage_of_care_a_message_tells_of_is_read() {
         for (message, stage) in [
             (
@@ -1212,6 +1308,7 @@ mod tests {
             "is a high dose of vitamin D safe with ckd?",
             "how many days a week can I take ibuprofen?",
             "how many hours apart should I take my binders?",
+            "how many mg per kg should he have and for how many weeks?",
         ] {
             assert!(Message::parse(dosing).asks_amount, "{dosing}");
         }

@@ -499,13 +499,16 @@ impl Triage {
         let present_in = |pred: &dyn Fn(usize) -> bool| cues.present.iter().any(|m| pred(m.first));
         // "is it normal to get crushing chest pain? I've had it 30 mins now": a next sentence
         // that points back to it and speaks of now makes the question about the asker.
+        // Not when that sentence says all is well: "It's clear at the moment".
         let continued_now = tokens
             .sentences
             .get(toks[hit.first].sentence + 1)
             .is_some_and(|next| {
-                next.clone()
-                    .filter(|&at| self.pointing_back.contains(&toks[at].raw))
-                    .any(|at| self.now_after(at, tokens, cues))
+                !cues.resolved.iter().any(|m| next.contains(&m.first))
+                    && next
+                        .clone()
+                        .filter(|&at| self.pointing_back.contains(&toks[at].raw))
+                        .any(|at| self.now_after(at, tokens, cues))
             });
         // "is it normal to get a crushing pressure ..., it's been going 30 minutes now": so
         // does a later clause of the same sentence.

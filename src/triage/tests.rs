@@ -329,6 +329,19 @@ fn a_general_question_said_to_be_happening_now_is_about_the_asker() {
         "is it normal to get a crushing pressure in the chest on the stairs, it's been going 30 minutes now",
         "chest-pain"
     ));
+    // The next sentence speaks of now to say that all is well.
+    assert!(fires(
+        &t,
+        "what do we do if the PD bag is ever cloudy? it's cloudy at the moment",
+        "pd-cloudy-fluid"
+    ));
+    assert_eq!(
+        levels(
+            &t,
+            "what do we do if the PD bag is ever cloudy? it's clear at the moment"
+        ),
+        None
+    );
 }
 
 #[test]
