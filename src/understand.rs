@@ -640,7 +640,16 @@ fn points_back(question: &str) -> bool {
             && ws
                 .get(i + 2)
                 .is_some_and(|after| matches!(after.as_str(), "for" | "to"));
-        POINTERS.contains(&w.as_str()) && !placeholder
+        // "do they need to take the old kidney out?": the doctors, not something named
+        // before ("do they need to be taken with food?" points back).
+        let clinicians = w == "they"
+            && matches!(
+                ws.get(i + 1).map(String::as_str),
+                Some("need" | "have" | "want")
+            )
+            && ws.get(i + 2).is_some_and(|t| t == "to")
+            && ws.get(i + 3).is_some_and(|v| v != "be");
+        POINTERS.contains(&w.as_str()) && !placeholder && !clinicians
     })
 }
 
@@ -1139,6 +1148,11 @@ mod tests {
             m.focus,
             "Kt/V 1.08 on my monthly dialysis report. What number is it supposed to be, is mine bad?"
         );
+        // "They" who need to do something are the doctors, not the tablets named before.
+        let m = Message::parse(
+            "My transplant from 2011 has failed and I am back on haemodialysis, still on tacrolimus. Do they need to take the old kidney out?",
+        );
+        assert_eq!(m.focus, "Do they need to take the old kidney out?");
         // The "it" of "is it normal for ... to" names what follows, not what came before.
         let m = Message::parse(
             "My mum is 54 and has been on dialysis since March. Is it normal for creatinine to rise after a biopsy?",
