@@ -473,17 +473,24 @@ impl Triage {
     /// Right after the hit, in its clause or the next, it is said to be over ("my speech was
     /// slurred, back to normal now"), with no other complaint in between ("crushing chest
     /// pain, the headache went away") and nothing after the hit speaking of now ("...went
-    /// away but it's back today").
+    /// away but it's back today"). A fact about the person in between is no complaint:
+    /// "cloudy bags and everything, cleared up with antibiotics".
     fn resolved_after(&self, hit: &Hit, found: &[Hit], tokens: &Tokens, cues: &Cues) -> bool {
         let toks = &tokens.tokens;
         let (sentence, clause) = (toks[hit.first].sentence, toks[hit.first].clause);
         let later = |m: &Match| toks[m.first].sentence == sentence && m.first > hit.last;
+        let complaint = |h: &Hit| {
+            matches!(
+                self.config.concepts[h.concept].kind,
+                ConceptKind::Symptom | ConceptKind::Lab
+            )
+        };
         let over = cues.resolved.iter().find(|m| {
             later(m)
                 && toks[m.first].clause <= clause + 1
                 && !found
                     .iter()
-                    .any(|h| h.first > hit.last && h.first < m.first)
+                    .any(|h| complaint(h) && h.first > hit.last && h.first < m.first)
         });
         over.is_some() && !cues.present.iter().any(later)
     }

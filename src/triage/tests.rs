@@ -78,9 +78,17 @@ fn time_markers_keep_the_past_and_long_standing_out() {
         "I fainted years ago on dialysis",
         "I used to have seizures",
         "a bit short of breath on stairs for months",
+        // Over, with only facts about the person between: a past episode.
+        "on pd, had cloudy bags and everything, cleared up with antibiotics",
     ] {
         assert_eq!(levels(&t, quiet), None, "{quiet}");
     }
+    // A moment ago is not the past ("when I was getting dressed" is not "when I was a child").
+    assert!(fires(
+        &t,
+        "my neck line came out when i was getting dressed and theres blood pouring down my chest",
+        "access-bleeding"
+    ));
     assert!(fires(
         &t,
         "chest pain last year, now crushing chest pain again",
