@@ -249,13 +249,11 @@ const REQUESTS: &[&[&str]] = &[
 ];
 
 /// Verbs that open a request ("kindly give me some suggestions to treat ...", "please guide
-/// me on ...", "list the herbs that ...").
+/// me on ...", "list the herbs that ..."); "explain", "suggest" and "advise" ask wherever
+/// they stand (`REQUESTS`).
 const IMPERATIVES: &[&str] = &[
     "give",
-    "suggest",
     "guide",
-    "explain",
-    "advise",
     "tell",
     "inform",
     "recommend",
@@ -447,12 +445,11 @@ impl Number {
             )
             .expect("a valid pattern")
         });
+        let figure = || FIGURE.is_match(&NAMED.replace_all(text, "type"));
         match self {
             Number::Share => SHARE.is_match(text),
-            Number::Duration => {
-                FIGURE.is_match(&NAMED.replace_all(text, "type")) || TIME.is_match(text)
-            }
-            Number::Value => FIGURE.is_match(&NAMED.replace_all(text, "type")),
+            Number::Duration => figure() || TIME.is_match(text),
+            Number::Value => figure(),
         }
     }
 }
