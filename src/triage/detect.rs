@@ -504,6 +504,14 @@ impl Triage {
         let toks = &tokens.tokens;
         let clause = toks[hit.first].clause;
         let present_in = |pred: &dyn Fn(usize) -> bool| cues.present.iter().any(|m| pred(m.first));
+        // A word pointing back to the complaint, with a marker of now after it.
+        let now_pointed = |mut ats: std::ops::Range<usize>, keep: &dyn Fn(usize) -> bool| {
+            ats.any(|at| {
+                keep(at)
+                    && self.pointing_back.contains(&toks[at].raw)
+                    && self.now_after(at, tokens, cues)
+            })
+        };
         // "is it normal to get crushing chest pain? I've had it 30 mins now": a next sentence
         // that points back to it and speaks of now makes the question about the asker.
         // Not when that sentence says all is well: "It's clear at the moment".
@@ -512,10 +520,7 @@ impl Triage {
             .get(toks[hit.first].sentence + 1)
             .is_some_and(|next| {
                 !cues.resolved.iter().any(|m| next.contains(&m.first))
-                    && next
-                        .clone()
-                        .filter(|&at| self.pointing_back.contains(&toks[at].raw))
-                        .any(|at| self.now_after(at, tokens, cues))
+                    && now_pointed(next.clone(), &|_| true)
             });
         // "is it normal to get a crushing pressure ..., it's been going 30 minutes now": so
         // does a later clause of the same sentence.
@@ -524,10 +529,7 @@ impl Triage {
                 .sentences
                 .get(toks[hit.first].sentence)
                 .is_some_and(|sentence| {
-                    (hit.last + 1..sentence.end)
-                        .filter(|&at| toks[at].clause != clause)
-                        .filter(|&at| self.pointing_back.contains(&toks[at].raw))
-                        .any(|at| self.now_after(at, tokens, cues))
+                    now_pointed(hit.last + 1..sentence.end, &|at| toks[at].clause != clause)
                 });
         if continued_now || said_now_after {
             return false;
