@@ -185,6 +185,20 @@ const STOP_WORDS: &[&str] = &[
     "diff",
     "difference",
     "differences",
+    // The frame of a relation ("is X linked to Y", "associated with"): X and Y say what is
+    // asked.
+    "associated",
+    "association",
+    "linked",
+    "link",
+    "links",
+    "connected",
+    "connection",
+    "related",
+    "relation",
+    "relationship",
+    "correlated",
+    "correlation",
 ];
 
 /// The lowercase words of `text`: letters and digits, apostrophes dropped ("can't" → "cant").
