@@ -873,11 +873,12 @@ fn first_clause_asks_number(sentence: &str) -> Option<Number> {
 
 /// What kind of number a question asks for, if any: a length of time ("how long", "how
 /// many years"), or a value, a count or a limit ("how much", "what level / target / number /
-/// age ...", "what should my HbA1c be", a target, limit or cut-off).
+/// age ...", "what should my HbA1c be", a target, limit or cut-off), or the class a value
+/// falls in ("which category / stage", read off the cut-offs).
 fn asks_number(ws: &[String]) -> Option<Number> {
     const MEASURE: &[&str] = &[
         "level", "levels", "number", "numbers", "target", "range", "value", "reading", "dose",
-        "age",
+        "age", "stage", "stages", "category", "categories", "grade", "band",
     ];
     const LIMIT: &[&str] = &[
         "target", "targets", "cutoff", "limit", "limits", "minimum", "maximum",
@@ -1202,6 +1203,9 @@ mod tests {
                 Number::Duration,
             ),
             ("What should my HbA1c be now?", Number::Value),
+            // A class a value falls in is read off the cut-offs.
+            ("ACR 45 mg/mmol - which category?", Number::Value),
+            ("egfr 38, what stage am i", Number::Value),
             (
                 "I started taking lisinopril yesterday. Should my blood pressure be normal by now?",
                 Number::Duration,
