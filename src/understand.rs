@@ -278,6 +278,9 @@ const MAX_OTHER_QUESTIONS: usize = 3;
 const VAGUE_MAX_CONTENT: usize = 2;
 /// A first sentence of at most this many words, followed by more, is a subject line.
 const SUBJECT_MAX_WORDS: usize = 6;
+/// A sentence a question points back to that has at most this many words is read with the
+/// sentence before it.
+const REFERENT_SHORT_WORDS: usize = 5;
 
 /// What a sentence does in the message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -496,15 +499,16 @@ impl Message {
         let subject = sentences.iter().find(|s| s.role == Role::Subject);
         // "read online that baking soda slows ckd. true??": the main question leans on the
         // sentence before it, which then says what is asked.
-        let leaned_on = questions.first().and_then(|main| {
-            let at = sentences.iter().position(|s| std::ptr::eq(s, *main))?;
-            let before = &sentences[at.checked_sub(1)?];
-            (before.role == Role::Backstory && leans_back(&main.text)).then_some(before)
-        });
+        let leaned_on: Vec<&Sentence> = questions
+            .first()
+            .filter(|main| leans_back(&main.text))
+            .and_then(|main| sentences.iter().position(|s| std::ptr::eq(s, *main)))
+            .map(|at| referent(&sentences, at))
+            .unwrap_or_default();
         let focus = match questions.first() {
             Some(main) => {
                 let mut parts: Vec<&str> = subject.iter().map(|s| s.text.as_str()).collect();
-                parts.extend(leaned_on.map(|s| s.text.as_str()));
+                parts.extend(leaned_on.iter().map(|s| s.text.as_str()));
                 parts.push(&main.text);
                 parts.join(" ")
             }
@@ -527,7 +531,7 @@ impl Message {
             sentences
                 .iter()
                 .filter(|s| matches!(s.role, Role::Backstory | Role::Question) && &s.text != main)
-                .filter(|s| !leaned_on.is_some_and(|l| std::ptr::eq(*s, l)))
+                .filter(|s| !leaned_on.iter().any(|l| std::ptr::eq(*s, *l)))
                 .map(|s| s.text.as_str())
                 .collect::<Vec<_>>()
                 .join(" ")
@@ -582,7 +586,6 @@ impl Message {
             match s.role {
                 Role::Subject => parts.push(&s.text),
                 Role::Question => {
-                    let before = i.checked_sub(1).map(|j| &self.sentences[j]);
                     // A later plea with no words of its own ("Please advise us.") asks about
                     // the whole message, not about the sentence before it.
                     let leans = if first {
@@ -591,10 +594,8 @@ impl Message {
                         points_back(&s.text)
                     };
                     first = false;
-                    if let Some(b) = before.filter(|b| b.role == Role::Backstory) {
-                        if leans {
-                            parts.push(&b.text);
-                        }
+                    if leans {
+                        parts.extend(referent(&self.sentences, i).iter().map(|b| b.text.as_str()));
                     }
                     parts.push(&s.text);
                 }
@@ -611,6 +612,19 @@ impl Message {
             &[Role::Subject, Role::Backstory, Role::Question],
         )
     }
+}
+
+/// The backstory a question at `at` leans on: the sentence before it, and when that one is
+/// too short to name anything much ("I've only just found out."), the one before that too.
+fn referent(sentences: &[Sentence], at: usize) -> Vec<&Sentence> {
+    let backstory = |i: usize| sentences.get(i).filter(|s| s.role == Role::Backstory);
+    let Some(before) = at.checked_sub(1).and_then(backstory) else {
+        return Vec::new();
+    };
+    let earlier = (words(&before.text).len() <= REFERENT_SHORT_WORDS)
+        .then(|| at.checked_sub(2).and_then(backstory))
+        .flatten();
+    earlier.into_iter().chain([before]).collect()
 }
 
 /// Whether a question leans on the sentence before it for what it asks: it points back
@@ -878,7 +892,7 @@ fn first_clause_asks_number(sentence: &str) -> Option<Number> {
 fn asks_number(ws: &[String]) -> Option<Number> {
     const MEASURE: &[&str] = &[
         "level", "levels", "number", "numbers", "target", "range", "value", "reading", "dose",
-        "age", "stage", "stages", "category", "categories", "grade", "band",
+        "age", "stage", "category", "grade", "band",
     ];
     const LIMIT: &[&str] = &[
         "target", "targets", "cutoff", "limit", "limits", "minimum", "maximum",
@@ -1049,6 +1063,22 @@ mod tests {
         let m = Message::parse("CT says Bosniak 2F cyst. Is it cancer?");
         assert_eq!(m.focus, "CT says Bosniak 2F cyst. Is it cancer?");
         assert!(!m.vague);
+    }
+
+    #[test]
+    fn a_question_pointing_back_past_a_short_sentence_reads_the_one_before_it_too() {
+        let m = Message::parse(
+            "Mum has been taking naproxen for her hips for weeks. I've only just found out. \
+             Is that harming her kidneys?",
+        );
+        assert!(m.focus.contains("naproxen"), "{}", m.focus);
+        assert!(m.asked_about().contains("naproxen"), "{}", m.asked_about());
+        // A sentence long enough to name what is pointed at is read alone.
+        let m = Message::parse(
+            "Mum has been taking naproxen for her hips for years. The GP put her on ramipril \
+             for her blood pressure. Is that harming her kidneys?",
+        );
+        assert!(!m.focus.contains("naproxen"), "{}", m.focus);
     }
 
     #[test]

@@ -124,6 +124,9 @@ pub struct Engine {
     /// The concepts of each article's title, questions and examples, one list per phrase,
     /// by article id: analysed once, matched against every question.
     phrases: HashMap<String, Vec<Vec<Vec<String>>>>,
+    /// Two words of the articles' prose written as one ("starfruit"), to the two words
+    /// ("star fruit"): patients join words the articles keep apart.
+    joined: HashMap<String, String>,
     vectors: CorpusVectors,
     encoder: Encoder,
     manifest: Manifest,
@@ -174,6 +177,7 @@ impl Engine {
             vocabulary: Vocabulary::default(),
             article_tokens: HashMap::new(),
             phrases: HashMap::new(),
+            joined: HashMap::new(),
             vectors,
             encoder: Encoder::new()?,
             manifest,
@@ -240,7 +244,17 @@ impl Engine {
                     self.fields.heading_text,
                     self.fields.passage_text,
                 ] {
-                    prose.extend(words(&self.text(&doc, field)));
+                    let field_words = words(&self.text(&doc, field));
+                    for pair in field_words.windows(2) {
+                        if pair
+                            .iter()
+                            .all(|w| !is_stop_word(w) && w.chars().count() >= 3)
+                        {
+                            let joined = format!("{}{}", pair[0], pair[1]);
+                            self.joined.insert(joined, pair.join(" "));
+                        }
+                    }
+                    prose.extend(field_words);
                 }
             }
         }
@@ -264,10 +278,28 @@ impl Engine {
             if word.chars().count() < 4 || is_stop_word(&word) {
                 return None;
             }
+            if let Some(split) = self.split_joined(&word) {
+                return Some(split);
+            }
             let stem = self.analyzer.stem(&word);
             let known = self.vocabulary.fix(&stem)?;
             self.vocabulary.spelling(known).map(str::to_string)
         })
+    }
+
+    /// Two words of the articles that a patient wrote as one ("starfruit" for "star
+    /// fruit"), written apart; `None` for a word the corpus knows or can correct as a typo.
+    fn split_joined(&self, word: &str) -> Option<String> {
+        let word = word.to_lowercase();
+        let apart = self.joined.get(&word)?;
+        let stem = self.analyzer.stem(&word);
+        let known = self.vocabulary.contains(&stem) || self.vocabulary.correct(&stem).is_some();
+        (!known).then(|| apart.clone())
+    }
+
+    /// `text` with the words a patient joined written apart (`split_joined`).
+    fn joined_split(&self, text: &str) -> String {
+        vocabulary::replace_words(text, |word| self.split_joined(word))
     }
 
     /// What the index was built from.
@@ -501,7 +533,7 @@ impl Engine {
     /// not an everyday English word nor a greeting, not a typo of a known word, not a number.
     fn unknown_terms(&self, questions: &str) -> Vec<String> {
         let mut unknown: Vec<String> = Vec::new();
-        for word in words(questions) {
+        for word in words(&self.joined_split(questions)) {
             if is_stop_word(&word)
                 || is_common_word(&word)
                 || is_courtesy(&word)
@@ -555,7 +587,7 @@ impl Engine {
         let mut corrections = Vec::new();
         let stems: Vec<String> = self
             .analyzer
-            .stems(text)
+            .stems(&self.joined_split(text))
             .into_iter()
             .map(|stem| match self.vocabulary.fix(&stem) {
                 Some(known) => {

@@ -234,6 +234,15 @@ fn a_medicine_the_corpus_never_names_is_escalated_saying_so() {
 }
 
 #[test]
+fn two_words_of_the_articles_written_as_one_are_read_apart() {
+    let sample = TestEnv::with_sample_corpus();
+    // The herbal article warns about "star fruit"; patients write "starfruit".
+    let a = sample.ask("is starfruit juice safe with kidney disease?");
+    assert_eq!(a["decision"], "answer", "{a}");
+    assert_eq!(a["article"]["id"], "herbal-supplements-kidneys", "{a}");
+}
+
+#[test]
 fn a_message_like_one_known_unanswered_goes_to_an_expert() {
     let sample = TestEnv::with_sample_corpus();
     let question = "will my health insurance pay for my dialysis";
