@@ -119,6 +119,9 @@ impl Normaliser {
                     }
                     clause += 1;
                 }
+                // A value in brackets belongs to what it measures: "potassium high (6.3)".
+                '(' if next_is_digit(&chars, i) => {}
+                ')' if previous_is_digit(&chars, i) => {}
                 ',' | '(' | ')' | '"' => clause += 1,
                 '/' => after_slash = true,
                 _ => {}
@@ -269,6 +272,25 @@ pub(crate) fn unit_hours(word: &str) -> Option<(f64, bool)> {
     Some((hours, plural))
 }
 
+/// Whether the first character after `at` that is not a space is a digit.
+fn next_is_digit(chars: &[(usize, char)], at: usize) -> bool {
+    chars[at + 1..]
+        .iter()
+        .map(|&(_, c)| c)
+        .find(|c| !c.is_whitespace())
+        .is_some_and(|c| c.is_ascii_digit())
+}
+
+/// Whether the last character before `at` that is not a space is a digit.
+fn previous_is_digit(chars: &[(usize, char)], at: usize) -> bool {
+    chars[..at]
+        .iter()
+        .rev()
+        .map(|&(_, c)| c)
+        .find(|c| !c.is_whitespace())
+        .is_some_and(|c| c.is_ascii_digit())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -295,6 +317,20 @@ mod tests {
         assert_eq!(t.sentences, [0..7, 7..8]);
         assert_ne!(t.tokens[2].clause, t.tokens[3].clause);
         assert_eq!(t.show(3, 4), "K+ 6,4");
+    }
+
+    #[test]
+    fn a_value_in_brackets_stays_in_the_clause_of_what_it_measures() {
+        let n = normaliser();
+        let t = n.tokens("potassium was high (6.3) and legs weak (since monday)");
+        let clause = |i: usize| t.tokens[i].clause;
+        assert_eq!(clause(0), clause(3), "potassium and 6.3");
+        assert_eq!(clause(3), clause(4), "6.3 and what follows the bracket");
+        assert_ne!(
+            clause(6),
+            clause(7),
+            "a bracket of words is a clause of its own"
+        );
     }
 
     #[test]
