@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::analyze::words;
 use crate::search::{Candidate, Retrieval};
 use crate::triage::Level;
-use crate::understand::{states_amount, Message};
+use crate::understand::{compares, states_amount, Message};
 
 /// What the bot does with a question.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -208,7 +208,16 @@ pub fn decide(message: &Message, retrieval: &Retrieval, policy: &Policy) -> Verd
                 c.evidence.semantic_question < RESTATES_QUESTION && !kind.is_stated_in(&c.passage)
             })
         });
-    let answerable = confident.filter(|_| unknown.is_empty() && !amount_missing && !number_missing);
+    // "Forxiga or Jardiance, which is better?" is not answered by a passage that names both.
+    let comparison_missing = !amount_missing
+        && !number_missing
+        && message.asks_choice
+        && confident.is_some_and(|(_, c)| {
+            c.evidence.semantic_question < RESTATES_QUESTION && !compares(&c.passage)
+        });
+    let answerable = confident.filter(|_| {
+        unknown.is_empty() && !amount_missing && !number_missing && !comparison_missing
+    });
     verdict.alternatives = scored
         .iter()
         .skip(usize::from(answerable.is_some()))
@@ -317,6 +326,11 @@ pub fn decide(message: &Message, retrieval: &Retrieval, policy: &Policy) -> Verd
         (None, Some(_)) if number_missing => {
             verdict.missing = vec!["the number asked for".to_string()];
             "the passage states no number: an expert should answer".to_string()
+        }
+        (None, Some(_)) if comparison_missing => {
+            verdict.missing = vec!["a comparison of the options".to_string()];
+            "the passage does not compare the options asked about: an expert should answer"
+                .to_string()
         }
         (None, Some((conf, c))) => format!(
             "not confident enough to answer (confidence {conf:.2} < threshold {:.2}; {}{})",
@@ -556,6 +570,26 @@ mod tests {
         assert_eq!(v.missing, ["levaquin"]);
         assert!(v.reason.contains("\"levaquin\""), "{}", v.reason);
         assert_eq!(v.alternatives[0].id, "uti");
+    }
+
+    #[test]
+    fn a_choice_between_two_named_options_needs_a_passage_that_compares_them() {
+        let mut listing = candidate("binders", 3.0, 1.0);
+        listing.passage = "Binders include sevelamer, lanthanum and calcium acetate.".into();
+        listing.evidence.semantic_question = 0.7;
+        let asked = "Which binder lowers phosphate better, sevelamer or lanthanum?";
+        let v = decide_on(asked, &retrieval(vec![listing.clone()]));
+        assert_eq!(v.decision, Decision::Escalate);
+        assert_eq!(v.missing, ["a comparison of the options"]);
+
+        let mut comparing = listing.clone();
+        comparing.passage = "Sevelamer and lanthanum lower phosphate about equally.".into();
+        let v = decide_on(asked, &retrieval(vec![comparing]));
+        assert_eq!(v.decision, Decision::Answer, "{}", v.reason);
+
+        // A choice of everyday options is the article's own topic.
+        let v = decide_on("pd or hd which is better", &retrieval(vec![listing]));
+        assert_eq!(v.decision, Decision::Answer, "{}", v.reason);
     }
 
     #[test]

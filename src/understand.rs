@@ -3,7 +3,7 @@
 //! apart, and the sentences that ask something are found. What is searched is the question,
 //! not the backstory around it. Pure; knows nothing of the index.
 
-use crate::analyze::{is_stop_word, words};
+use crate::analyze::{is_common_word, is_stop_word, words};
 
 /// Words that only greet, plead, thank or sign off: a sentence made of nothing else says
 /// nothing about the question.
@@ -331,6 +331,10 @@ pub struct Message {
     /// a transplant last", "how long is the wait"): only a passage that states one answers it.
     /// Only the main question (and the subject line) counts.
     pub asks_number: Option<Number>,
+    /// Asks which of two named options is better ("Forxiga or Jardiance, which protects the
+    /// kidneys better?"): a passage that only names both does not answer it. Only the main
+    /// question (and the subject line) counts.
+    pub asks_choice: bool,
     /// Where the patient (or the person asked about) is in kidney care, when the message
     /// says so: "im on haemodialysis", "since my transplant". Articles often answer
     /// differently before dialysis, on dialysis and after a transplant.
@@ -560,6 +564,12 @@ impl Message {
             .chain(subject)
             .find_map(|s| first_clause_asks_number(&s.text))
             .or(asks_amount.then_some(Number::Value));
+        let asks_choice = questions
+            .first()
+            .copied()
+            .into_iter()
+            .chain(subject)
+            .any(|s| asks_choice(&words(&s.text)));
         let stage = Stage::told_in(&all);
         Message {
             text,
@@ -572,6 +582,7 @@ impl Message {
             asks,
             asks_amount,
             asks_number,
+            asks_choice,
             stage,
         }
     }
@@ -950,6 +961,46 @@ fn asks_number(ws: &[String]) -> Option<Number> {
         _ => None,
     };
     ws.iter().enumerate().find_map(|(i, w)| asks(i, w))
+}
+
+/// Whether a question asks to choose between two named options: a comparison ("better",
+/// "safer", "vs") or "which", and two names joined by "or" or "vs" ("sevelamer or
+/// lanthanum"). Everyday words ("pd or hd", "tablets or injections") are no names: the
+/// articles compare such options themselves.
+fn asks_choice(ws: &[String]) -> bool {
+    const COMPARING: &[&str] = &[
+        "which",
+        "better",
+        "best",
+        "safer",
+        "safest",
+        "stronger",
+        "worse",
+        "preferable",
+        "vs",
+        "versus",
+    ];
+    let name = |w: &str| {
+        w.chars().count() >= 4
+            && w.chars().all(char::is_alphabetic)
+            && !is_stop_word(w)
+            && !is_common_word(w)
+    };
+    ws.iter().any(|w| COMPARING.contains(&w.as_str()))
+        && ws
+            .windows(3)
+            .any(|t| matches!(t[1].as_str(), "or" | "vs" | "versus") && name(&t[0]) && name(&t[2]))
+}
+
+/// Whether a text compares options: "better than", "both work as well", "neither".
+pub fn compares(text: &str) -> bool {
+    static COMPARISON: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?i)\b(?:than|better|best|worse|worst|compared|comparison|similar|similarly|same|equally|neither|whereas)\b",
+        )
+        .expect("a valid pattern")
+    });
+    COMPARISON.is_match(text)
 }
 
 /// Whether the word after "what should my X be" ends the question or starts a condition
