@@ -452,11 +452,16 @@ impl Number {
             )
             .expect("a valid pattern")
         });
+        // "There is often no strict upper age limit" answers "is there an age limit?".
+        static NO_LIMIT: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+            regex::Regex::new(r"(?i)\bno\s+(?:[a-z]+\s+){0,3}(?:limit|cut-?off)\b")
+                .expect("a valid pattern")
+        });
         let figure = || FIGURE.is_match(&NAMED.replace_all(text, "type"));
         match self {
             Number::Share => SHARE.is_match(text),
             Number::Duration => figure() || TIME.is_match(text),
-            Number::Value => figure(),
+            Number::Value => figure() || NO_LIMIT.is_match(text),
         }
     }
 }
@@ -1347,6 +1352,14 @@ mod tests {
         assert!(
             !Number::Share.is_stated_in("People aged 75 or over live longer when they are fit.")
         );
+    }
+
+    #[test]
+    fn a_limit_said_not_to_exist_answers_a_question_for_one() {
+        let asked = Message::parse("transplant age limit? am i too old at 72").asks_number;
+        assert_eq!(asked, Some(Number::Value));
+        assert!(Number::Value.is_stated_in("There is often no strict upper age limit."));
+        assert!(!Number::Value.is_stated_in("Age matters less than your overall health."));
     }
 
     #[test]
