@@ -22,6 +22,9 @@ const PLEA: usize = 7;
 /// may be other than filler words ("no *real* chest pain", "denies *any* fever").
 const NEGATION_REACH: usize = 6;
 const NEGATION_REACH_WORDS: usize = 3;
+/// How far into the next sentence a word saying it is over may stand: "Then back to
+/// normal.", "All good since."
+const NEXT_OPENING: usize = 2;
 /// How many words a lab qualifier may stand from the lab's name ("potassium *came back*
 /// dangerously high").
 const QUALIFIER_REACH: usize = 5;
@@ -470,14 +473,22 @@ impl Triage {
         in_clause || self.resolved_after(hit, found, tokens, cues)
     }
 
-    /// Right after the hit, in its clause or the next, it is said to be over ("my speech was
-    /// slurred, back to normal now"), with no other complaint in between ("crushing chest
-    /// pain, the headache went away") and nothing after the hit speaking of now ("...went
-    /// away but it's back today"). A fact about the person in between is no complaint:
-    /// "cloudy bags and everything, cleared up with antibiotics".
+    /// Right after the hit, in its clause or the next, or at the very start of the next
+    /// sentence ("... didn't know us. Then back to normal."), it is said to be over ("my
+    /// speech was slurred, back to normal now"), with no other complaint in between
+    /// ("crushing chest pain, the headache went away") and nothing after the hit speaking
+    /// of now ("...went away but it's back today"). A fact about the person in between is
+    /// no complaint: "cloudy bags and everything, cleared up with antibiotics".
     fn resolved_after(&self, hit: &Hit, found: &[Hit], tokens: &Tokens, cues: &Cues) -> bool {
         let toks = &tokens.tokens;
         let (sentence, clause) = (toks[hit.first].sentence, toks[hit.first].clause);
+        let opens_next = |m: &Match| {
+            tokens
+                .sentences
+                .get(sentence + 1)
+                .is_some_and(|next| m.first >= next.start && m.first <= next.start + NEXT_OPENING)
+        };
+        let in_next = |m: &Match| toks[m.first].sentence == sentence + 1;
         let later = |m: &Match| toks[m.first].sentence == sentence && m.first > hit.last;
         let complaint = |h: &Hit| {
             matches!(
@@ -486,13 +497,17 @@ impl Triage {
             )
         };
         let over = cues.resolved.iter().find(|m| {
-            later(m)
-                && toks[m.first].clause <= clause + 1
+            ((later(m) && toks[m.first].clause <= clause + 1) || opens_next(m))
                 && !found
                     .iter()
                     .any(|h| complaint(h) && h.first > hit.last && h.first < m.first)
         });
-        over.is_some() && !cues.present.iter().any(later)
+        over.is_some_and(|m| {
+            !cues
+                .present
+                .iter()
+                .any(|p| later(p) || (opens_next(m) && in_next(p)))
+        })
     }
 
     /// A hypothetical cue before the hit in its clause ("what if", "signs of"), or a general

@@ -80,6 +80,9 @@ fn time_markers_keep_the_past_and_long_standing_out() {
         "a bit short of breath on stairs for months",
         // Over, with only facts about the person between: a past episode.
         "on pd, had cloudy bags and everything, cleared up with antibiotics",
+        // Over, said as the next sentence opens.
+        "he was talking nonsense for 2 days. Then back to normal. Will it happen again?",
+        "I collapsed in the shower and was taken in. Since then fine. Should I avoid hot showers?",
     ] {
         assert_eq!(levels(&t, quiet), None, "{quiet}");
     }
@@ -95,6 +98,12 @@ fn time_markers_keep_the_past_and_long_standing_out() {
         "chest-pain"
     ));
     assert!(fires(&t, "chest pain since last week", "chest-pain"));
+    // A next sentence that says it is over and then speaks of now: not over.
+    assert!(fires(
+        &t,
+        "she collapsed in the kitchen. Back to normal, but now she is confused again",
+        "collapse"
+    ));
     assert!(fires(
         &t,
         "transplant in 2019, now a fever of 39",
