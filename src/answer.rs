@@ -199,22 +199,22 @@ pub fn decide(message: &Message, retrieval: &Retrieval, policy: &Policy) -> Verd
     let confident = best.filter(|(conf, _)| *conf >= policy.threshold);
     let amount_missing =
         message.asks_amount && confident.is_some_and(|(_, c)| !states_amount(&c.passage));
-    // Unless the message all but restates one of the article's own questions ("How much
-    // can I drink on dialysis?"): its maintainers hold that the article answers it, even
-    // without a figure ("your team sets your allowance").
+    // A passage that lacks what the question asks for does not answer it, unless the
+    // message all but restates one of the article's own questions ("How much can I drink on
+    // dialysis?"): its maintainers hold that the article answers it, even without a figure
+    // ("your team sets your allowance").
+    let lacks = |has: &dyn Fn(&str) -> bool| {
+        confident.is_some_and(|(_, c)| {
+            c.evidence.semantic_question < RESTATES_QUESTION && !has(&c.passage)
+        })
+    };
     let number_missing = !amount_missing
-        && message.asks_number.is_some_and(|kind| {
-            confident.is_some_and(|(_, c)| {
-                c.evidence.semantic_question < RESTATES_QUESTION && !kind.is_stated_in(&c.passage)
-            })
-        });
+        && message
+            .asks_number
+            .is_some_and(|kind| lacks(&|passage| kind.is_stated_in(passage)));
     // "Forxiga or Jardiance, which is better?" is not answered by a passage that names both.
-    let comparison_missing = !amount_missing
-        && !number_missing
-        && message.asks_choice
-        && confident.is_some_and(|(_, c)| {
-            c.evidence.semantic_question < RESTATES_QUESTION && !compares(&c.passage)
-        });
+    let comparison_missing =
+        !amount_missing && !number_missing && message.asks_choice && lacks(&compares);
     let answerable = confident.filter(|_| {
         unknown.is_empty() && !amount_missing && !number_missing && !comparison_missing
     });

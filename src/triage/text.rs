@@ -120,8 +120,8 @@ impl Normaliser {
                     clause += 1;
                 }
                 // A value in brackets belongs to what it measures: "potassium high (6.3)".
-                '(' if next_is_digit(&chars, i) => {}
-                ')' if previous_is_digit(&chars, i) => {}
+                '(' if nearest_is_digit(chars[i + 1..].iter().map(|&(_, c)| c)) => {}
+                ')' if nearest_is_digit(chars[..i].iter().rev().map(|&(_, c)| c)) => {}
                 ',' | '(' | ')' | '"' => clause += 1,
                 '/' => after_slash = true,
                 _ => {}
@@ -272,21 +272,10 @@ pub(crate) fn unit_hours(word: &str) -> Option<(f64, bool)> {
     Some((hours, plural))
 }
 
-/// Whether the first character after `at` that is not a space is a digit.
-fn next_is_digit(chars: &[(usize, char)], at: usize) -> bool {
-    chars[at + 1..]
-        .iter()
-        .map(|&(_, c)| c)
-        .find(|c| !c.is_whitespace())
-        .is_some_and(|c| c.is_ascii_digit())
-}
-
-/// Whether the last character before `at` that is not a space is a digit.
-fn previous_is_digit(chars: &[(usize, char)], at: usize) -> bool {
-    chars[..at]
-        .iter()
-        .rev()
-        .map(|&(_, c)| c)
+/// Whether the first of these characters that is not a space is a digit: after a bracket
+/// (`chars` forwards) or before it (backwards).
+fn nearest_is_digit(mut chars: impl Iterator<Item = char>) -> bool {
+    chars
         .find(|c| !c.is_whitespace())
         .is_some_and(|c| c.is_ascii_digit())
 }
