@@ -672,6 +672,21 @@ fn meets(lab: &LabSpec, value: f64, second: Option<f64>) -> Option<(f64, f64, bo
     }
 }
 
+/// Whether the "a" of "a day" at token `at` makes a rate of what comes before it: an
+/// amount ("500 ml a day", "2 litres an hour") or a count ("twice a day", "3 times a day").
+fn is_rate(tokens: &Tokens, at: usize) -> bool {
+    const PER: &[&str] = &["a", "an"];
+    const AMOUNTS: &[&str] = &[
+        "ml", "mls", "l", "litre", "litres", "liter", "liters", "cc", "oz", "cup", "cups", "glass",
+        "glasses", "times", "x", "once", "twice", "bottles", "tablets", "pills",
+    ];
+    let toks = &tokens.tokens;
+    PER.contains(&toks[at].raw.as_str())
+        && at
+            .checked_sub(1)
+            .is_some_and(|b| toks[b].number.is_some() || AMOUNTS.contains(&toks[b].raw.as_str()))
+}
+
 /// The hours of a "<quantity> <unit>" ending at token `at` ("24 hrs", "two days", "a day",
 /// "for days"), and its first token.
 fn hours_at(tokens: &Tokens, at: usize) -> Option<(f64, usize)> {
@@ -679,6 +694,8 @@ fn hours_at(tokens: &Tokens, at: usize) -> Option<(f64, usize)> {
     let (unit, plural) = unit_hours(&toks[at].raw)?;
     let before = at.checked_sub(1).map(|b| &toks[b]);
     match before.and_then(quantity) {
+        // "500 ml a day", "twice a day": a rate, not how long something has lasted.
+        Some(_) if is_rate(tokens, at - 1) => None,
         Some(n) => {
             let first = at - 1;
             // "twenty four hours"

@@ -77,6 +77,8 @@ fn time_markers_keep_the_past_and_long_standing_out() {
         "my dad had a stroke in 2019",
         "I fainted years ago on dialysis",
         "I used to have seizures",
+        // Units shortened as patients write them.
+        "I passed out once during dialysis 2 yrs ago",
         "a bit short of breath on stairs for months",
         // Over, with only facts about the person between: a past episode.
         "on pd, had cloudy bags and everything, cleared up with antibiotics",
@@ -114,6 +116,13 @@ fn time_markers_keep_the_past_and_long_standing_out() {
     assert!(fires(&t, "no urine since last night", "no-urine"));
     // Durations too short, or so long they are the normal state, do not fire.
     assert!(!fires(&t, "no urine for 2 hours", "no-urine"));
+    // A rate is no duration: "a day" after an amount or a count says how much, not how long.
+    assert!(!fires(
+        &t,
+        "I still pee about 500 ml a day, will the urine stop in the end?",
+        "no-urine"
+    ));
+    assert!(fires(&t, "the urine stopped a day ago", "no-urine"));
     assert!(!fires(
         &t,
         "I have not peed for years, I am on dialysis",
