@@ -549,10 +549,13 @@ impl Triage {
         if continued_now || said_now_after {
             return false;
         }
+        // A marker of now inside the condition makes it real ("if I have chest pain right
+        // now"); one before it belongs to the clause it hangs on ("the nurses keep saying to
+        // call if the bag is cloudy").
         let cued = cues.hypothetical.iter().any(|cue| {
             cue.first <= hit.first
                 && toks[cue.first].clause == clause
-                && !present_in(&|at| toks[at].clause == clause)
+                && !present_in(&|at| at > cue.first && toks[at].clause == clause)
         });
         if cued {
             return true;

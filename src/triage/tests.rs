@@ -196,6 +196,8 @@ fn questions_about_a_symptom_do_not_fire() {
         "is a fever dangerous after a transplant?",
         "can high potassium cause chest pain?",
         "how do I know if my PD fluid is cloudy?",
+        // A marker of now before the condition belongs to the clause it hangs on.
+        "the nurses keep telling her to call the unit if the bag is cloudy",
     ] {
         assert_eq!(levels(&t, quiet), None, "{quiet}");
     }
