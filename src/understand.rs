@@ -653,6 +653,11 @@ fn leans_back(question: &str) -> bool {
 /// does that need scanning?"). The "it" of "is it normal for creatinine to rise" names
 /// nothing: what it is about follows. The "it" of "what is it supposed to be" does.
 fn points_back(question: &str) -> bool {
+    const THERE_OF_BEING: &[&str] = &[
+        "is", "are", "was", "were", "be", "been", "will", "would", "could", "can", "should",
+        "might", "may", "any", "anything", "anyone", "a", "no", "isnt", "arent", "s", "re", "has",
+        "have", "had", "seem", "seems", "must", "do", "does",
+    ];
     const POINTERS: &[&str] = &["it", "that", "this", "they", "them", "these", "those"];
     // "it supposed to", "it going to": "it" is the subject, something named before.
     const SUBJECT_OF: &[&str] = &[
@@ -676,7 +681,15 @@ fn points_back(question: &str) -> bool {
             )
             && ws.get(i + 2).is_some_and(|t| t == "to")
             && ws.get(i + 3).is_some_and(|v| v != "be");
-        POINTERS.contains(&w.as_str()) && !placeholder && !clinicians
+        // "what is the average wait there?": a place named before. Not the "there" of
+        // "is there", "there is", "there are any".
+        let place = w == "there"
+            && i.checked_sub(1)
+                .is_none_or(|b| !THERE_OF_BEING.contains(&ws[b].as_str()))
+            && ws
+                .get(i + 1)
+                .is_none_or(|next| !THERE_OF_BEING.contains(&next.as_str()));
+        (POINTERS.contains(&w.as_str()) || place) && !placeholder && !clinicians
     })
 }
 
@@ -1209,6 +1222,19 @@ mod tests {
             "Can she carry a pregnancy on dialysis? She has sickle cell trait and takes folic acid. Please advise us.",
         );
         assert!(!m.asked_about().contains("folic"), "{}", m.asked_about());
+        // "there" points back to a place named before; "is there" points nowhere.
+        let m = Message::parse(
+            "He is on the list at the Freeman in Newcastle. What's the average wait there?",
+        );
+        assert!(m.asked_about().contains("Freeman"), "{}", m.asked_about());
+        let m = Message::parse(
+            "I have taken sevelamer with every meal for two years. Is there a cure for polycystic kidney disease?",
+        );
+        assert!(
+            !m.asked_about().contains("sevelamer"),
+            "{}",
+            m.asked_about()
+        );
     }
 
     #[test]
