@@ -247,7 +247,8 @@ static COMMON_WORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
 /// Whether a lowercase word is an everyday English word, as opposed to a name (of a
 /// medicine, a rare condition, a place) that a reader would need to look up. An everyday
 /// word's plural or other ending ("reuses", "fillers", "grandsons", "chalky") counts, and so does its
-/// patients' spelling with a dropped "g" ("wakin", "bleedin").
+/// patients' spelling with a dropped "g" ("wakin", "bleedin"), and its comparative or
+/// superlative ("commonest", "safer", "biggest", "earliest").
 pub fn is_common_word(word: &str) -> bool {
     if word.chars().count() < 4 || COMMON_WORDS.contains(word) {
         return true;
@@ -262,6 +263,21 @@ pub fn is_common_word(word: &str) -> bool {
     }
     if word.ends_with("in") {
         bases.push(format!("{word}g"));
+    }
+    for ending in ["est", "er"] {
+        if let Some(base) = word.strip_suffix(ending) {
+            bases.push(base.to_string());
+            bases.push(format!("{base}e"));
+            if let Some(early) = base.strip_suffix('i') {
+                bases.push(format!("{early}y"));
+            }
+            let mut chars = base.chars().rev();
+            if let (Some(last), Some(before)) = (chars.next(), chars.next()) {
+                if last == before {
+                    bases.push(base[..base.len() - last.len_utf8()].to_string());
+                }
+            }
+        }
     }
     bases
         .iter()
@@ -478,6 +494,10 @@ mod tests {
             "grandsons",
             "chalky",
             "weirdly",
+            "commonest",
+            "safest",
+            "biggest",
+            "earliest",
         ] {
             assert!(is_common_word(w), "{w}");
         }

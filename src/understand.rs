@@ -681,9 +681,11 @@ fn points_back(question: &str) -> bool {
             )
             && ws.get(i + 2).is_some_and(|t| t == "to")
             && ws.get(i + 3).is_some_and(|v| v != "be");
-        // "what is the average wait there?": a place named before. Not the "there" of
-        // "is there", "there is", "there are any".
+        // "what is the average wait there?": a number of the place named before, which
+        // the articles cannot give ("how do we arrange dialysis there" is answered the
+        // same anywhere). Not the "there" of "is there", "there is", "there are any".
         let place = w == "there"
+            && asks_number(&ws).is_some()
             && i.checked_sub(1)
                 .is_none_or(|b| !THERE_OF_BEING.contains(&ws[b].as_str()))
             && ws
@@ -837,6 +839,11 @@ fn asks_amount(ws: &[String]) -> bool {
         "reduced",
         "lowered",
         "raised",
+        // "should my 8am dose wait until the blood is taken": when, not how much.
+        "wait",
+        "before",
+        "after",
+        "timing",
     ];
     const TIME: &[&str] = &[
         "hrs", "hr", "hours", "hour", "mins", "minutes", "days", "day", "weeks", "week", "months",
@@ -921,7 +928,7 @@ fn first_clause_asks_number(sentence: &str) -> Option<Number> {
 fn asks_number(ws: &[String]) -> Option<Number> {
     const MEASURE: &[&str] = &[
         "level", "levels", "number", "numbers", "target", "range", "value", "reading", "dose",
-        "age", "stage", "category", "grade", "band",
+        "age", "stage", "category", "grade", "band", "average",
     ];
     const LIMIT: &[&str] = &[
         "target", "targets", "cutoff", "limit", "limits", "minimum", "maximum",
@@ -963,19 +970,27 @@ fn asks_number(ws: &[String]) -> Option<Number> {
                 Number::Value
             })
         }
-        "what" | "which" => ((i + 1..(i + 4).min(ws.len())).any(|j| MEASURE.contains(&at(j)))
+        "what" | "whats" | "which" => {
+            ((i + 1..(i + 4).min(ws.len())).any(|j| MEASURE.contains(&at(j)))
             // "what should my potassium be", "what should it be now", not "what
             // should I be looking out for"
             || (at(i + 1) == "should"
                 && (i + 3..(i + 6).min(ws.len()))
                     .any(|j| at(j) == "be" && ends_target(at(j + 1)))))
-        .then_some(Number::Value),
+            .then_some(Number::Value)
+        }
         "cut" if at(i + 1) == "off" => Some(Number::Value),
         // "at what ferritin do they stop the iron", "at what eGFR": a threshold.
         "at" if matches!(at(i + 1), "what" | "which") && at(i + 2) != "time" => Some(Number::Value),
         "aim" if at(i + 1) == "for" => Some(Number::Value),
         "on" if at(i + 1) == "average" => Some(Number::Value),
-        w if LIMIT.contains(&w) => Some(Number::Value),
+        // "does soup count towards my fluid limit": what the limit holds, not its size.
+        w if LIMIT.contains(&w)
+            && !(i.saturating_sub(3)..i)
+                .any(|b| matches!(at(b), "towards" | "toward" | "against")) =>
+        {
+            Some(Number::Value)
+        }
         _ => None,
     };
     ws.iter().enumerate().find_map(|(i, w)| asks(i, w))
