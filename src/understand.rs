@@ -1299,6 +1299,7 @@ mod tests {
             "At what exact potassium number do they send you to A&E? like what is the cut off",
             "what dose of gabapentin is safe on dialysis?",
             "Ferritin now 720. At what ferritin do they stop the iron?",
+            "What's the average wait for group B?",
         ] {
             assert!(Message::parse(number).asks_number.is_some(), "{number}");
         }
@@ -1311,6 +1312,7 @@ mod tests {
             "What is normal and what should I be looking out for?",
             "I have a biopsy next tuesday. Is it painful? how long will i be in hospital",
             "What tests will I need, how long is the recovery, and can I live with one kidney?",
+            "New to haemodialysis. Does soup count towards my fluid limit or only drinks?",
         ] {
             assert_eq!(Message::parse(other).asks_number, None, "{other}");
         }
@@ -1473,6 +1475,7 @@ mod tests {
             "Why so many dose changes?",
             "how much time does it take to recover",
             "Can high-dose vitamin C actually do something to the kidneys?",
+            "They check my tacrolimus level. Should my 8am dose wait until the blood is taken?",
         ] {
             assert!(!Message::parse(other).asks_amount, "{other}");
         }
