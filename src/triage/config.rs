@@ -65,6 +65,10 @@ pub struct Language {
     /// Words pointing back to what was just said ("it", "this"): a sentence with one and a
     /// marker of now, after a general question, makes that question about now.
     pub pointing_back: Vec<String>,
+    /// What "they" do when "they" are the care team ("do they put the antibiotics in the
+    /// bags?"): a general question naming nobody else stays general.
+    #[serde(default)]
+    pub staff_actions: Vec<String>,
 }
 
 /// What a concept stands for, which decides how it is found and which filters apply.

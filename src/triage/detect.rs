@@ -47,6 +47,7 @@ pub struct Triage {
     question_starts: HashSet<String>,
     personal: HashSet<String>,
     pointing_back: HashSet<String>,
+    staff_actions: HashSet<String>,
     cues: PhraseSet,
     /// Phrases of symptoms, contexts, durations, and lab qualifiers; owner = concept index.
     concepts: PhraseSet,
@@ -158,6 +159,7 @@ impl Triage {
             question_starts: raws(&language.question_starts),
             personal: raws(&language.personal),
             pointing_back: raws(&language.pointing_back),
+            staff_actions: raws(&language.staff_actions),
             config: config.clone(),
             normaliser,
             vocabulary,
@@ -566,10 +568,17 @@ impl Triage {
         // "what to do chest pain" asks for help now, not in general.
         let pleads = cues.pleas.iter().any(|m| m.first == sentence.start);
         let starts_question = self.question_starts.contains(&toks[sentence.start].raw) && !pleads;
+        // "do they put the antibiotics in the bags?": "they" are the care team, nobody ill.
+        let staff = |at: usize| {
+            toks[at].raw == "they"
+                && toks
+                    .get(at + 1)
+                    .is_some_and(|next| self.staff_actions.contains(&next.raw))
+        };
         starts_question
-            && !toks[sentence.clone()]
-                .iter()
-                .any(|t| self.personal.contains(&t.raw))
+            && !sentence
+                .clone()
+                .any(|at| self.personal.contains(&toks[at].raw) && !staff(at))
             && !present_in(&|at| sentence.contains(&at))
     }
 

@@ -153,6 +153,8 @@ struct RawLanguage {
     personal: Strings,
     #[serde(default)]
     pointing_back: Option<Strings>,
+    #[serde(default)]
+    staff_actions: Option<Strings>,
 }
 
 #[derive(Deserialize)]
@@ -356,6 +358,7 @@ impl Checker<'_> {
             pleas: self.optional_strings(raw.pleas, "language.pleas"),
             personal: self.strings(raw.personal, "language.personal"),
             pointing_back: self.optional_strings(raw.pointing_back, "language.pointing_back"),
+            staff_actions: self.optional_strings(raw.staff_actions, "language.staff_actions"),
         }
     }
 

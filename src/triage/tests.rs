@@ -198,6 +198,8 @@ fn questions_about_a_symptom_do_not_fire() {
         "how do I know if my PD fluid is cloudy?",
         // A marker of now before the condition belongs to the clause it hangs on.
         "the nurses keep telling her to call the unit if the bag is cloudy",
+        // "they" who treat are the care team, nobody ill.
+        "how is peritonitis treated on PD, do they put the antibiotics into the bags?",
     ] {
         assert_eq!(levels(&t, quiet), None, "{quiet}");
     }
@@ -205,6 +207,11 @@ fn questions_about_a_symptom_do_not_fire() {
     assert!(fires(
         &t,
         "is it normal that my dad can't breathe?",
+        "breathing"
+    ));
+    assert!(fires(
+        &t,
+        "is it normal that they can't breathe?",
         "breathing"
     ));
     assert!(fires(
