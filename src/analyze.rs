@@ -264,18 +264,21 @@ pub fn is_common_word(word: &str) -> bool {
     if word.ends_with("in") {
         bases.push(format!("{word}g"));
     }
+    // "commonest", "safer", "earliest", "biggest" (and "inhaler", "cycler": everyday too).
     for ending in ["est", "er"] {
-        if let Some(base) = word.strip_suffix(ending) {
-            bases.push(base.to_string());
-            bases.push(format!("{base}e"));
-            if let Some(early) = base.strip_suffix('i') {
-                bases.push(format!("{early}y"));
-            }
-            let mut chars = base.chars().rev();
-            if let (Some(last), Some(before)) = (chars.next(), chars.next()) {
-                if last == before {
-                    bases.push(base[..base.len() - last.len_utf8()].to_string());
-                }
+        let Some(base) = word.strip_suffix(ending) else {
+            continue;
+        };
+        let mut forms = vec![base.to_string(), format!("{base}e")];
+        if let Some(early) = base.strip_suffix('i') {
+            forms.push(format!("{early}y"));
+        }
+        bases.extend(forms.into_iter().filter(|form| form.chars().count() >= 4));
+        // "biggest": "big", a short word, but its doubled letter says it is one.
+        let mut chars = base.chars().rev();
+        if let (Some(last), Some(before)) = (chars.next(), chars.next()) {
+            if last == before {
+                bases.extend(base.strip_suffix(last).map(str::to_string));
             }
         }
     }
@@ -496,6 +499,7 @@ mod tests {
             "weirdly",
             "commonest",
             "safest",
+            "safer",
             "biggest",
             "earliest",
         ] {

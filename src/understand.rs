@@ -650,13 +650,19 @@ fn leans_back(question: &str) -> bool {
 }
 
 /// Whether a question refers to something named before it ("is it cancer?", "how often
-/// does that need scanning?"). The "it" of "is it normal for creatinine to rise" names
-/// nothing: what it is about follows. The "it" of "what is it supposed to be" does.
+/// does that need scanning?", "what is the average wait there?"). The "it" of "is it
+/// normal for creatinine to rise" names nothing: what it is about follows. The "it" of
+/// "what is it supposed to be" does.
 fn points_back(question: &str) -> bool {
-    const THERE_OF_BEING: &[&str] = &[
-        "is", "are", "was", "were", "be", "been", "will", "would", "could", "can", "should",
-        "might", "may", "any", "anything", "anyone", "a", "no", "isnt", "arent", "s", "re", "has",
-        "have", "had", "seem", "seems", "must", "do", "does",
+    // The "there" of being: "is there", "will there be", "there are", "there is no".
+    const BEFORE_THERE_OF_BEING: &[&str] = &[
+        "is", "are", "was", "were", "will", "would", "could", "can", "should", "might", "may",
+        "must", "isnt", "arent", "wasnt",
+    ];
+    const AFTER_THERE_OF_BEING: &[&str] = &[
+        "is", "are", "was", "were", "will", "would", "could", "can", "should", "might", "may",
+        "must", "be", "been", "seem", "seems", "has", "have", "had", "isnt", "arent", "any",
+        "anything", "anyone", "no",
     ];
     const POINTERS: &[&str] = &["it", "that", "this", "they", "them", "these", "those"];
     // "it supposed to", "it going to": "it" is the subject, something named before.
@@ -687,10 +693,10 @@ fn points_back(question: &str) -> bool {
         let place = w == "there"
             && asks_number(&ws).is_some()
             && i.checked_sub(1)
-                .is_none_or(|b| !THERE_OF_BEING.contains(&ws[b].as_str()))
+                .is_none_or(|b| !BEFORE_THERE_OF_BEING.contains(&ws[b].as_str()))
             && ws
                 .get(i + 1)
-                .is_none_or(|next| !THERE_OF_BEING.contains(&next.as_str()));
+                .is_none_or(|next| !AFTER_THERE_OF_BEING.contains(&next.as_str()));
         (POINTERS.contains(&w.as_str()) || place) && !placeholder && !clinicians
     })
 }
@@ -839,12 +845,10 @@ fn asks_amount(ws: &[String]) -> bool {
         "reduced",
         "lowered",
         "raised",
-        // "should my 8am dose wait until the blood is taken": when, not how much.
-        "wait",
-        "before",
-        "after",
-        "timing",
     ];
+    // After a dose: when it is taken, not how much ("should my 8am dose wait until the blood
+    // is taken").
+    const WHEN: &[&str] = &["wait", "waits", "timing"];
     const TIME: &[&str] = &[
         "hrs", "hr", "hours", "hour", "mins", "minutes", "days", "day", "weeks", "week", "months",
         "month", "years", "year", "time",
@@ -873,7 +877,7 @@ fn asks_amount(ws: &[String]) -> bool {
         let after = at(i + 1);
         // "high-dose vitamin C" names a treatment; "a high dose of it", "high dose?" ask.
         let a_kind = matches!(before, "high" | "low") && !matches!(after, "" | "of" | "for");
-        DOSE.contains(&w.as_str()) && !CHANGES.contains(&after) && !a_kind
+        DOSE.contains(&w.as_str()) && !CHANGES.contains(&after) && !WHEN.contains(&after) && !a_kind
     });
     if asks_dose {
         return true;
@@ -1461,6 +1465,7 @@ mod tests {
             "how many days a week can I take ibuprofen?",
             "how many hours apart should I take my binders?",
             "how many mg per kg should he have and for how many weeks?",
+            "What's the usual tacrolimus dose after a transplant?",
         ] {
             assert!(Message::parse(dosing).asks_amount, "{dosing}");
         }

@@ -512,9 +512,11 @@ impl Triage {
         })
     }
 
-    /// A hypothetical cue before the hit in its clause ("what if", "signs of"), or a general
-    /// question ("is chest pain dangerous?", but not a plea: "what to do chest pain") with
-    /// nobody in it and nothing happening now;
+    /// A hypothetical cue before the hit in its clause ("what if", "signs of") with no time
+    /// of now in the clause ("if I have chest pain right now" is real), or a general question
+    /// ("is chest pain dangerous?", but not a plea: "what to do chest pain") with nobody in it
+    /// but a "they" who treats ("do they put the antibiotics in the bags?") and nothing
+    /// happening now;
     /// unless the next sentence or a later clause of its own points back to it, now ("I've
     /// had it for 30 mins now").
     fn hypothetical(&self, hit: &Hit, tokens: &Tokens, cues: &Cues) -> bool {
@@ -551,13 +553,17 @@ impl Triage {
         if continued_now || said_now_after {
             return false;
         }
-        // A marker of now inside the condition makes it real ("if I have chest pain right
-        // now"); one before it belongs to the clause it hangs on ("the nurses keep saying to
-        // call if the bag is cloudy").
+        // A time of now in the clause makes the condition real ("if I have chest pain right
+        // now", "since yesterday if I lie down I can't breathe"); a marker that tells how
+        // things go does not ("the nurses keep saying to call if the bag is cloudy", "if my
+        // fistula starts bleeding").
         let cued = cues.hypothetical.iter().any(|cue| {
             cue.first <= hit.first
                 && toks[cue.first].clause == clause
-                && !present_in(&|at| at > cue.first && toks[at].clause == clause)
+                && !present_in(&|at| {
+                    toks[at].clause == clause
+                        && !CONDITIONAL_PRESENT.contains(&toks[at].raw.as_str())
+                })
         });
         if cued {
             return true;
@@ -683,6 +689,12 @@ fn meets(lab: &LabSpec, value: f64, second: Option<f64>) -> Option<(f64, f64, bo
         _ => Some((value, lab.at_least, value >= lab.at_least)),
     }
 }
+
+/// Markers of now that tell how things go rather than when: they do not make a condition
+/// real ("if it starts bleeding", "they keep telling me to call if ...").
+const CONDITIONAL_PRESENT: &[&str] = &[
+    "start", "starts", "started", "starting", "keep", "keeps", "still", "again", "suddenly",
+];
 
 /// Whether the "a" of "a day" at token `at` makes a rate of what comes before it: an
 /// amount ("500 ml a day", "2 litres an hour") or a count ("twice a day", "3 times a day").

@@ -200,6 +200,7 @@ fn questions_about_a_symptom_do_not_fire() {
         "the nurses keep telling her to call the unit if the bag is cloudy",
         // "they" who treat are the care team, nobody ill.
         "how is peritonitis treated on PD, do they put the antibiotics into the bags?",
+        "what should I do if my fistula starts bleeding and won't stop when I'm at home?",
     ] {
         assert_eq!(levels(&t, quiet), None, "{quiet}");
     }
@@ -212,6 +213,12 @@ fn questions_about_a_symptom_do_not_fire() {
     assert!(fires(
         &t,
         "is it normal that they can't breathe?",
+        "breathing"
+    ));
+    // A time of now makes a condition real wherever it stands in the clause.
+    assert!(fires(
+        &t,
+        "since yesterday if I lie down I can't breathe",
         "breathing"
     ));
     assert!(fires(
