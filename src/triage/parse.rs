@@ -316,6 +316,21 @@ impl Checker<'_> {
         unspan(self.spanned(list, &name, false, 0..0))
     }
 
+    /// An optional list of single words (they are compared word by word with the message).
+    fn optional_words(&mut self, list: Option<Strings>, name: &str) -> Vec<String> {
+        let name = format!("`{name}`");
+        let words = self.spanned(list, &name, false, 0..0);
+        for (word, span) in &words {
+            if word.split_whitespace().count() > 1 {
+                self.problem(
+                    span.clone(),
+                    format!("{name} must list single words: `{word}`"),
+                );
+            }
+        }
+        unspan(words)
+    }
+
     fn language(&mut self, raw: RawLanguage) -> Language {
         let mut word_classes = BTreeMap::new();
         let classes_span = raw.word_classes.span();
@@ -357,8 +372,8 @@ impl Checker<'_> {
             question_starts: self.strings(raw.question_starts, "language.question_starts"),
             pleas: self.optional_strings(raw.pleas, "language.pleas"),
             personal: self.strings(raw.personal, "language.personal"),
-            pointing_back: self.optional_strings(raw.pointing_back, "language.pointing_back"),
-            staff_actions: self.optional_strings(raw.staff_actions, "language.staff_actions"),
+            pointing_back: self.optional_words(raw.pointing_back, "language.pointing_back"),
+            staff_actions: self.optional_words(raw.staff_actions, "language.staff_actions"),
         }
     }
 
@@ -825,6 +840,7 @@ examples = ["K 6.4"]
             (with("at_least = 6.0\n", ""), "triage.toml:24: lab concept `potassium-high` has no `at_least`"),
             (with("kind = \"symptom\"", "kind = \"symptom\"\nat_least = 3"), "triage.toml:22: concept `chest-pain`: `at_least` only applies to kind = \"lab\""),
             (with("emergency = \"Call now.\"", "emergency = \"Call now.\"\nemergency = \"x\""), "triage.toml:3: duplicate key"),
+            (with("personal = [\"i\", \"my\"]", "personal = [\"i\", \"my\"]\nstaff_actions = [\"put in\"]"), "triage.toml:15: `language.staff_actions` must list single words: `put in`"),
         ];
         for (text, expected) in cases {
             let errors = errors(&text);
