@@ -196,7 +196,7 @@ fn questions_about_a_symptom_do_not_fire() {
         "is a fever dangerous after a transplant?",
         "can high potassium cause chest pain?",
         "how do I know if my PD fluid is cloudy?",
-        // A marker of now before the condition belongs to the clause it hangs on.
+        // A marker of how things go ("keep", "starts") does not make a condition real.
         "the nurses keep telling her to call the unit if the bag is cloudy",
         // "they" who treat are the care team, nobody ill.
         "how is peritonitis treated on PD, do they put the antibiotics into the bags?",
