@@ -17,6 +17,7 @@ const HYPOTHETICAL: usize = 4;
 const HYPOTHETICAL_EXCEPTION: usize = 5;
 const RESOLVED: usize = 6;
 const PLEA: usize = 7;
+const RECENT_PAST: usize = 8;
 
 /// How far a negation reaches: words between the cue and the concept, and of those how many
 /// may be other than filler words ("no *real* chest pain", "denies *any* fever").
@@ -87,6 +88,7 @@ struct LabValue {
 struct Cues {
     negation: Vec<Match>,
     past: Vec<Match>,
+    recent_past: Vec<Match>,
     resolved: Vec<Match>,
     present: Vec<Match>,
     hypothetical: Vec<Match>,
@@ -109,6 +111,7 @@ impl Triage {
             (NEGATION, &language.negation),
             (NEGATION_EXCEPTION, &language.negation_exceptions),
             (PAST, &language.past),
+            (RECENT_PAST, &language.recent_past),
             (PRESENT, &language.present),
             (HYPOTHETICAL, &language.hypothetical),
             (HYPOTHETICAL_EXCEPTION, &language.hypothetical_exceptions),
@@ -222,6 +225,7 @@ impl Triage {
                 .collect::<Vec<_>>()
         };
         let past: Vec<Match> = of(PAST).collect();
+        let recent_past: Vec<Match> = of(RECENT_PAST).collect();
         let negation = outside(NEGATION, NEGATION_EXCEPTION);
         let toks = &tokens.tokens;
         // "not back to normal", "hasn't settled down": negated, nothing is over.
@@ -243,12 +247,14 @@ impl Triage {
                 .filter(|m| {
                     !past
                         .iter()
+                        .chain(&recent_past)
                         .chain(&resolved)
                         .any(|p| p.first <= m.first && m.last <= p.last)
                 })
                 .collect(),
             pleas: of(PLEA).collect(),
             past,
+            recent_past,
             resolved,
         }
     }
@@ -457,17 +463,24 @@ impl Triage {
     }
 
     /// The time marker nearest the hit in its clause is one of the past, or the next words
-    /// say it is over.
+    /// say it is over. A recent past ("last Tuesday") is past only when nothing after the
+    /// hit in its sentence speaks of now.
     fn past(&self, hit: &Hit, found: &[Hit], tokens: &Tokens, cues: &Cues) -> bool {
-        let clause = tokens.tokens[hit.focus.0].clause;
-        let nearest = |markers: &[Match]| {
+        let toks = &tokens.tokens;
+        let clause = toks[hit.focus.0].clause;
+        let nearest = |markers: &mut dyn Iterator<Item = &Match>| {
             markers
-                .iter()
-                .filter(|m| tokens.tokens[m.first].clause == clause)
+                .filter(|m| toks[m.first].clause == clause)
                 .map(|m| distance((m.first, m.last), hit.focus))
                 .min()
         };
-        let in_clause = match (nearest(&cues.past), nearest(&cues.present)) {
+        let now_after = cues
+            .present
+            .iter()
+            .any(|p| toks[p.first].sentence == toks[hit.first].sentence && p.first > hit.last);
+        let recent = cues.recent_past.iter().filter(|_| !now_after);
+        let past = nearest(&mut cues.past.iter().chain(recent));
+        let in_clause = match (past, nearest(&mut cues.present.iter())) {
             (Some(past), Some(present)) => past < present,
             (Some(_), None) => true,
             _ => false,
