@@ -488,15 +488,15 @@ impl Triage {
         in_clause || self.resolved_after(hit, found, tokens, cues)
     }
 
-    /// Right after the hit, in its clause or the next, or at the very start of the next
-    /// sentence ("... didn't know us. Then back to normal."), it is said to be over ("my
-    /// speech was slurred, back to normal now"), with no other complaint in between
-    /// ("crushing chest pain, the headache went away") and nothing after the hit speaking
-    /// of now ("...went away but it's back today"). A fact about the person in between is
+    /// Later in the hit's sentence, or at the very start of the next sentence ("... didn't
+    /// know us. Then back to normal."), it is said to be over ("my speech was slurred, back
+    /// to normal now"; "had a fit yesterday, they took him in and he is home and fine now"),
+    /// with no other complaint in between ("crushing chest pain, the headache went away")
+    /// and nothing after that speaking of now ("...went away but it's back today"). A fact about the person in between is
     /// no complaint: "cloudy bags and everything, cleared up with antibiotics".
     fn resolved_after(&self, hit: &Hit, found: &[Hit], tokens: &Tokens, cues: &Cues) -> bool {
         let toks = &tokens.tokens;
-        let (sentence, clause) = (toks[hit.first].sentence, toks[hit.first].clause);
+        let sentence = toks[hit.first].sentence;
         let opens_next = |m: &Match| {
             tokens
                 .sentences
@@ -512,7 +512,7 @@ impl Triage {
             )
         };
         let over = cues.resolved.iter().find(|m| {
-            ((later(m) && toks[m.first].clause <= clause + 1) || opens_next(m))
+            (later(m) || opens_next(m))
                 && !found
                     .iter()
                     .any(|h| complaint(h) && h.first > hit.last && h.first < m.first)
@@ -521,7 +521,7 @@ impl Triage {
             !cues
                 .present
                 .iter()
-                .any(|p| later(p) || (opens_next(m) && in_next(p)))
+                .any(|p| (later(p) && p.first > m.last) || (opens_next(m) && in_next(p)))
         })
     }
 

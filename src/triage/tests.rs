@@ -85,6 +85,10 @@ fn time_markers_keep_the_past_and_long_standing_out() {
         // Over, said as the next sentence opens.
         "he was talking nonsense for 2 days. Then back to normal. Will it happen again?",
         "I collapsed in the shower and was taken in. Since then fine. Should I avoid hot showers?",
+        // Over, however many clauses later, when the now spoken of comes before the all-clear.
+        "he had a fit in town yesterday, they took him in and he is home and fine now",
+        // A day of last week, with nothing after it about now.
+        "last Tuesday I had chest pain on the machine, the ECG was fine",
     ] {
         assert_eq!(levels(&t, quiet), None, "{quiet}");
     }
@@ -100,6 +104,23 @@ fn time_markers_keep_the_past_and_long_standing_out() {
         "chest-pain"
     ));
     assert!(fires(&t, "chest pain since last week", "chest-pain"));
+    // A recent past goes on into now: the missed session matters because of today.
+    assert!(fires(
+        &t,
+        "missed my dialysis last wednesday and friday, now very weak and swollen",
+        "missed-dialysis-unwell"
+    ));
+    assert!(fires(
+        &t,
+        "last Tuesday I had chest pain and it is still there",
+        "chest-pain"
+    ));
+    // Said to be over, and then back: not over.
+    assert!(fires(
+        &t,
+        "had a fit yesterday, fine now but he is fitting again",
+        "seizure"
+    ));
     // A next sentence that says it is over and then speaks of now: not over.
     assert!(fires(
         &t,
