@@ -285,6 +285,7 @@ pub fn eval_command(args: &EvalArgs, file: &FileConfig) -> anyhow::Result<()> {
     }
     let labelled = read_labelled(&args.file)?;
     let engine = open_engine(&config::locations(&args.paths, file))?;
+    check_labels(&engine, &args.file, &labelled)?;
     if let Some(path) = &args.features {
         write_features(&engine, &policy, &labelled, path)?;
     }
@@ -392,6 +393,34 @@ pub fn read_triage_set(path: &Path) -> anyhow::Result<Option<Vec<TriageItem>>> {
 }
 
 /// Reads a labelled-questions file, naming the line of any bad entry.
+/// Every article a label expects is in the index: a misspelt id ("kidney-stone"), or two
+/// ids written as one ("a | b" instead of `["a", "b"]`), would count every answer as wrong.
+fn check_labels(engine: &Engine, path: &Path, labelled: &[Labelled]) -> anyhow::Result<()> {
+    let unknown: Vec<String> = labelled
+        .iter()
+        .enumerate()
+        .filter_map(|(n, label)| match &label.expect {
+            eval::Expect::Articles(ids) => Some((n, ids)),
+            _ => None,
+        })
+        .flat_map(|(n, ids)| {
+            ids.iter()
+                .filter(|id| !engine.has_article(id))
+                .map(move |id| format!("question {}: {id:?}", n + 1))
+        })
+        .collect();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    Err(InputError(format!(
+        "{}: expects articles the index does not hold (several ids go in a list, \
+         [\"a\", \"b\"]): {}",
+        path.display(),
+        unknown.join(", ")
+    ))
+    .into())
+}
+
 pub fn read_labelled(path: &Path) -> anyhow::Result<Vec<Labelled>> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| InputError(format!("cannot read {}: {e}", path.display())))?;

@@ -303,6 +303,11 @@ impl Engine {
     }
 
     /// What the index was built from.
+    /// Whether the index holds an article with this id.
+    pub fn has_article(&self, id: &str) -> bool {
+        self.article_tokens.contains_key(id)
+    }
+
     pub fn manifest(&self) -> &Manifest {
         &self.manifest
     }

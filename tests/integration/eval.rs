@@ -43,3 +43,22 @@ fn a_bad_label_line_is_named() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("dev.jsonl:1:"), "{}", run.stderr);
 }
+
+#[test]
+fn a_label_naming_no_article_of_the_index_is_refused() {
+    let env = TestEnv::with_fixture_corpus();
+    let labelled = [
+        r#"{"q": "how do i stop kidney stones coming back", "expect": ["kidney-stones"]}"#,
+        r#"{"q": "bananas and potassium", "expect": "high-potassium | kidney-stones"}"#,
+    ];
+    std::fs::write(env.path().join("dev.jsonl"), labelled.join("\n")).unwrap();
+    let run = env.run(&["eval", "dev.jsonl"]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(
+        run.stderr
+            .contains(r#"question 2: "high-potassium | kidney-stones""#),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("question 1"), "{}", run.stderr);
+}
