@@ -817,8 +817,21 @@ fn is_question(sentence: &str, ws: &[String]) -> bool {
     // The first word after any address or link word ("please, can I ...", "and is it ...").
     let first = ws.iter().find(|w| !LEADING.contains(&w.as_str()));
     first.is_some_and(|w| INTERROGATIVES.contains(&w.as_str()) && ws.len() >= 3)
-        || ws.iter().any(|w| ASKING_ANYWHERE.contains(&w.as_str()))
+        || words(&unquoted(sentence))
+            .iter()
+            .any(|w| ASKING_ANYWHERE.contains(&w.as_str()))
         || asks_outright(sentence)
+}
+
+/// The sentence without what it quotes: "the doctors keep saying 'let's see how he goes'"
+/// reports what was said; its "how" asks nothing. An apostrophe inside a word ("let's") is
+/// no quotation mark.
+fn unquoted(sentence: &str) -> std::borrow::Cow<'_, str> {
+    static QUOTED: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r#"(?:^|[\s(])(?:"[^"]*"|“[^”]*”|['‘].+?['’](?:$|[\s.,!?;:)]))"#)
+            .expect("a valid pattern")
+    });
+    QUOTED.replace_all(sentence, " ")
 }
 
 /// Whether a sentence asks for an amount to take: "dose", "dosage", "how many/much ... take",
@@ -1229,6 +1242,24 @@ mod tests {
                 "also is coffee bad for kidneys?"
             ]
         );
+    }
+
+    #[test]
+    fn what_a_sentence_quotes_asks_nothing() {
+        for told in [
+            "The doctors keep saying \"let's see how he goes\" and won't give a straight answer.",
+            "The nurse said 'we will see how it goes' after the scan.",
+            "Mum's consultant wrote “why not wait” on the letter.",
+        ] {
+            assert_eq!(roles(&Message::parse(told)), [Role::Backstory], "{told}");
+        }
+        // An apostrophe is no quotation mark: the "how" outside quotes still asks.
+        for asked in [
+            "Doctor's letter says stage 3 how bad is that",
+            "They said 'stage 3' how bad is that",
+        ] {
+            assert_eq!(roles(&Message::parse(asked)), [Role::Question], "{asked}");
+        }
     }
 
     #[test]
