@@ -288,8 +288,9 @@ pub fn decide(message: &Message, retrieval: &Retrieval, policy: &Policy) -> Verd
         && words <= GENERIC_MAX_CONCEPTS
         && focus.iter().all(|c| c.article_share > GENERIC_SHARE)
         && (!message.asks || ambiguous);
-    let vague = (message.vague && (message.content_words.len() <= 1 || answerable.is_none()))
-        || generic_only;
+    // A topic named without a question ("kidney stones", "donating a kidney") is asked
+    // back even when one article fits it: which part of it the patient wants is unsaid.
+    let vague = message.vague || generic_only;
     if vague {
         verdict.decision = Decision::Clarify;
         verdict.article = None;
@@ -635,6 +636,15 @@ mod tests {
         assert_eq!(v.topic.as_deref(), Some("dialysis"));
         assert_eq!(v.alternatives.len(), 2);
         assert!(v.article.is_none());
+        // Asked back even when one article plainly fits the topic: what about it is unsaid.
+        let plain = retrieval(vec![candidate("kidney-stones", 6.0, 1.0)]);
+        let v = decide_on("kidney stones", &plain);
+        assert_eq!(v.decision, Decision::Clarify);
+        assert_eq!(v.alternatives[0].id, "kidney-stones");
+        assert_eq!(
+            decide_on("how do I stop kidney stones", &plain).decision,
+            Decision::Answer
+        );
     }
 
     #[test]

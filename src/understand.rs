@@ -318,8 +318,7 @@ pub struct Message {
     /// Words of the message that say what it is about (not filler, courtesy or generic).
     pub content_words: Vec<String>,
     /// Names a topic without asking anything ("dialysis", "Kidney problem.", "blood in my
-    /// pee"). With one content word it is too vague to answer; with two, only when no
-    /// article fits it confidently (see `answer`).
+    /// pee", "kidney stones"): too vague to answer, whatever article fits it.
     pub vague: bool,
     /// Asks something outright ("what is dialysis"), not just names a topic ("dialysis").
     pub asks: bool,
@@ -550,11 +549,14 @@ impl Message {
             &[Role::Subject, Role::Backstory, Role::Question],
         );
         let content_words = content_words(&all);
-        // A question mark alone ("creatinine??") does not say what is asked.
-        let asks = questions
-            .iter()
-            .any(|q| is_question(q.text.trim_end_matches('?'), &words(&q.text)))
-            || asks_outright(&all);
+        // A question mark alone ("creatinine??") does not say what is asked; with a word
+        // that judges ("ibuprofen ok for kidneys?") it does.
+        let asks = questions.iter().any(|q| {
+            let ws = words(&q.text);
+            is_question(q.text.trim_end_matches('?'), &ws)
+                || (q.text.trim_end().ends_with('?')
+                    && ws.iter().any(|w| JUDGEMENTS.contains(&w.as_str())))
+        }) || asks_outright(&all);
         let vague = content_words.is_empty() || (!asks && content_words.len() <= VAGUE_MAX_CONTENT);
         let asks_amount = sentences
             .iter()
@@ -820,6 +822,10 @@ fn is_question(sentence: &str, ws: &[String]) -> bool {
         || words(&unquoted(sentence))
             .iter()
             .any(|w| ASKING_ANYWHERE.contains(&w.as_str()))
+        || judges(ws)
+        || ws
+            .windows(2)
+            .any(|w| w[0] == "difference" && w[1] == "between")
         || asks_outright(sentence)
 }
 
@@ -1093,6 +1099,43 @@ const LEADING: &[&str] = &[
     "or",
     "plus",
 ];
+
+/// Words that judge something: asked about with a question mark ("ibuprofen ok for
+/// kidneys?") or after "is that" ("my magnesium is 0.6 is that low").
+const JUDGEMENTS: &[&str] = &[
+    "ok",
+    "okay",
+    "alright",
+    "safe",
+    "unsafe",
+    "bad",
+    "good",
+    "normal",
+    "abnormal",
+    "dangerous",
+    "serious",
+    "harmful",
+    "fine",
+    "allowed",
+    "high",
+    "low",
+    "worrying",
+    "concerning",
+    "risky",
+];
+
+/// Whether a sentence asks for a judgement anywhere in it: "is that low", "are these
+/// normal", not only at its start.
+fn judges(ws: &[String]) -> bool {
+    ws.windows(3).any(|w| {
+        matches!(w[0].as_str(), "is" | "are" | "was" | "were" | "isnt")
+            && matches!(
+                w[1].as_str(),
+                "that" | "it" | "this" | "they" | "these" | "those"
+            )
+            && JUDGEMENTS.contains(&w[2].as_str())
+    })
+}
 
 /// Words that make a sentence a question wherever they stand ("stage 3 what does that mean").
 const ASKING_ANYWHERE: &[&str] = &["what", "whats", "why", "how", "which", "meaning"];
@@ -1527,11 +1570,16 @@ mod tests {
             "my mums kidneys",
             "help me please kidney",
             "question about transplant",
+            "kidney stones?",
         ] {
             assert!(Message::parse(vague).vague, "{vague}");
         }
         for clear in [
             "what is dialysis",
+            // A judgement asked with a question mark, or after "is that" anywhere.
+            "ibuprofen ok for kidneys?",
+            "my magnesium is 0.6 is that low",
+            "difference between capd and apd",
             "why is my pee red",
             "can I drink coffee on dialysis",
             "I feel my legs are made of playdough and there is pitting edema",
