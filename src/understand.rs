@@ -1003,6 +1003,27 @@ fn asks_number(ws: &[String]) -> Option<Number> {
             .then_some(Number::Value)
         }
         "cut" if at(i + 1) == "off" => Some(Number::Value),
+        // "normal uric acid level?", "the normal range": only a figure says it. Not a
+        // level to be reached ("raise my hemoglobin to normal levels").
+        "normal"
+            if (i + 1..(i + 4).min(ws.len())).any(|j| MEASURE.contains(&at(j)))
+                && !i
+                    .checked_sub(1)
+                    .is_some_and(|b| matches!(at(b), "to" | "back")) =>
+        {
+            Some(Number::Value)
+        }
+        // "my magnesium is 0.6, is that low": where a value falls needs the range. Not
+        // whether a change is bad ("went from 110 to 140, is that bad") or anything is ok.
+        "is" | "are" | "isnt"
+            if matches!(at(i + 1), "that" | "it" | "this" | "these" | "those")
+                && matches!(at(i + 2), "high" | "low" | "normal")
+                && ws[..i]
+                    .iter()
+                    .any(|w| w.chars().any(|c| c.is_ascii_digit())) =>
+        {
+            Some(Number::Value)
+        }
         // "at what ferritin do they stop the iron", "at what eGFR": a threshold.
         "at" if matches!(at(i + 1), "what" | "which") && at(i + 2) != "time" => Some(Number::Value),
         "aim" if at(i + 1) == "for" => Some(Number::Value),
@@ -1378,6 +1399,8 @@ mod tests {
             "what dose of gabapentin is safe on dialysis?",
             "Ferritin now 720. At what ferritin do they stop the iron?",
             "What's the average wait for group B?",
+            "normal uric acid level?",
+            "my magnesium is 0.6 is that low",
         ] {
             assert!(Message::parse(number).asks_number.is_some(), "{number}");
         }
@@ -1391,6 +1414,9 @@ mod tests {
             "I have a biopsy next tuesday. Is it painful? how long will i be in hospital",
             "What tests will I need, how long is the recovery, and can I live with one kidney?",
             "New to haemodialysis. Does soup count towards my fluid limit or only drinks?",
+            "Why would the doctor not raise my hemoglobin to normal levels?",
+            "creatinin went 110 to 140 in 6 months is that bad",
+            "fistula done 10 days ago - is it ok to wear my watch on that arm",
         ] {
             assert_eq!(Message::parse(other).asks_number, None, "{other}");
         }
