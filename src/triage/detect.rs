@@ -58,6 +58,11 @@ pub struct Triage {
     lab_between: Vec<HashSet<String>>,
     /// Per category, per rule: its concepts and unless-concepts, as concept indexes.
     categories: Vec<Vec<(Vec<usize>, Vec<usize>)>>,
+    /// Per concept: whether it is the complaint of emergencies only. A recent past ("last
+    /// Tuesday") ends such a complaint (chest pain then is no call for an ambulance now),
+    /// not one of a same-day problem, which may still be going on ("my fistula stopped
+    /// buzzing last Tuesday").
+    acute: Vec<bool>,
 }
 
 impl std::fmt::Debug for Normaliser {
@@ -154,6 +159,17 @@ impl Triage {
                     .collect()
             })
             .collect();
+        let acute = (0..config.concepts.len())
+            .map(|concept| {
+                config.categories.iter().all(|category| {
+                    category.level == Level::Emergency
+                        || !category
+                            .rules
+                            .iter()
+                            .any(|rule| rule.concepts.first().and_then(index_of) == Some(concept))
+                })
+            })
+            .collect();
         let words = concepts.words().chain(lab_names.words());
         let vocabulary = Vocabulary::new(words, raws(&language.exact_words));
         Triage {
@@ -171,6 +187,7 @@ impl Triage {
             lab_names,
             lab_between,
             categories,
+            acute,
         }
     }
 
@@ -463,8 +480,9 @@ impl Triage {
     }
 
     /// The time marker nearest the hit in its clause is one of the past, or the next words
-    /// say it is over. A recent past ("last Tuesday") is past only when nothing after the
-    /// hit in its sentence speaks of now.
+    /// say it is over. A recent past ("last Tuesday") is past only for a complaint of
+    /// emergencies alone (see `acute`) and when nothing after the hit in its sentence
+    /// speaks of now.
     fn past(&self, hit: &Hit, found: &[Hit], tokens: &Tokens, cues: &Cues) -> bool {
         let toks = &tokens.tokens;
         let clause = toks[hit.focus.0].clause;
@@ -478,7 +496,10 @@ impl Triage {
             .present
             .iter()
             .any(|p| toks[p.first].sentence == toks[hit.first].sentence && p.first > hit.last);
-        let recent = cues.recent_past.iter().filter(|_| !now_after);
+        let recent = cues
+            .recent_past
+            .iter()
+            .filter(|_| self.acute[hit.concept] && !now_after);
         let past = nearest(&mut cues.past.iter().chain(recent));
         let in_clause = match (past, nearest(&mut cues.present.iter())) {
             (Some(past), Some(present)) => past < present,

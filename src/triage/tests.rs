@@ -115,6 +115,17 @@ fn time_markers_keep_the_past_and_long_standing_out() {
         "last Tuesday I had chest pain and it is still there",
         "chest-pain"
     ));
+    // A same-day problem from last week may still be going on.
+    assert!(fires(
+        &t,
+        "my fistula stopped buzzing last Tuesday",
+        "fistula-no-thrill"
+    ));
+    assert!(fires(
+        &t,
+        "last friday I had a fever of 38.5, I had my transplant in May",
+        "transplant-fever"
+    ));
     // Said to be over, and then back: not over.
     assert!(fires(
         &t,
