@@ -392,7 +392,6 @@ pub fn read_triage_set(path: &Path) -> anyhow::Result<Option<Vec<TriageItem>>> {
     Ok(Some(items))
 }
 
-/// Reads a labelled-questions file, naming the line of any bad entry.
 /// Every article a label expects is in the index: a misspelt id ("kidney-stone"), or two
 /// ids written as one ("a | b" instead of `["a", "b"]`), would count every answer as wrong.
 fn check_labels(engine: &Engine, path: &Path, labelled: &[Labelled]) -> anyhow::Result<()> {
@@ -413,14 +412,15 @@ fn check_labels(engine: &Engine, path: &Path, labelled: &[Labelled]) -> anyhow::
         return Ok(());
     }
     Err(InputError(format!(
-        "{}: expects articles the index does not hold (several ids go in a list, \
-         [\"a\", \"b\"]): {}",
+        "{}: expects articles the index does not hold (questions counted from 1, blank \
+         lines skipped; several ids go in a list, [\"a\", \"b\"]): {}",
         path.display(),
         unknown.join(", ")
     ))
     .into())
 }
 
+/// Reads a labelled-questions file, naming the line of any bad entry.
 pub fn read_labelled(path: &Path) -> anyhow::Result<Vec<Labelled>> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| InputError(format!("cannot read {}: {e}", path.display())))?;

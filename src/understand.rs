@@ -555,7 +555,8 @@ impl Message {
             let ws = words(&q.text);
             is_question(q.text.trim_end_matches('?'), &ws)
                 || (q.text.trim_end().ends_with('?')
-                    && ws.iter().any(|w| JUDGEMENTS.contains(&w.as_str())))
+                    && (0..ws.len())
+                        .any(|i| JUDGEMENTS.contains(&ws[i].as_str()) && judged_at_end(&ws, i)))
         }) || asks_outright(&all);
         let vague = content_words.is_empty() || (!asks && content_words.len() <= VAGUE_MAX_CONTENT);
         let asks_amount = sentences
@@ -830,14 +831,20 @@ fn is_question(sentence: &str, ws: &[String]) -> bool {
 }
 
 /// The sentence without what it quotes: "the doctors keep saying 'let's see how he goes'"
-/// reports what was said; its "how" asks nothing. An apostrophe inside a word ("let's") is
-/// no quotation mark.
+/// reports what was said; its "how" asks nothing. An apostrophe inside a word ("let's") or
+/// before a number ("in '19") is no quotation mark, and a sentence quoted whole is the
+/// patient's own ("'egfr 25 what stage is that'").
 fn unquoted(sentence: &str) -> std::borrow::Cow<'_, str> {
     static QUOTED: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r#"(?:^|[\s(])(?:"[^"]*"|“[^”]*”|['‘].+?['’](?:$|[\s.,!?;:)]))"#)
+        regex::Regex::new(r#"(?:^|[\s(])(?:"[^"]*"|“[^”]*”|['‘]\p{L}.*?['’](?:$|[\s.,!?;:)]))"#)
             .expect("a valid pattern")
     });
-    QUOTED.replace_all(sentence, " ")
+    let rest = QUOTED.replace_all(sentence, " ");
+    if words(&rest).is_empty() {
+        std::borrow::Cow::Borrowed(sentence)
+    } else {
+        rest
+    }
 }
 
 /// Whether a sentence asks for an amount to take: "dose", "dosage", "how many/much ... take",
@@ -953,6 +960,10 @@ fn asks_number(ws: &[String]) -> Option<Number> {
         "level", "levels", "number", "numbers", "target", "range", "value", "reading", "dose",
         "age", "stage", "category", "grade", "band", "average",
     ];
+    // What a normal figure is given as ("normal uric acid level"), not a stage of care.
+    const RANGE: &[&str] = &[
+        "level", "levels", "range", "ranges", "value", "values", "reading", "readings",
+    ];
     const LIMIT: &[&str] = &[
         "target", "targets", "cutoff", "limit", "limits", "minimum", "maximum",
     ];
@@ -1006,7 +1017,7 @@ fn asks_number(ws: &[String]) -> Option<Number> {
         // "normal uric acid level?", "the normal range": only a figure says it. Not a
         // level to be reached ("raise my hemoglobin to normal levels").
         "normal"
-            if (i + 1..(i + 4).min(ws.len())).any(|j| MEASURE.contains(&at(j)))
+            if (i + 1..(i + 4).min(ws.len())).any(|j| RANGE.contains(&at(j)))
                 && !i
                     .checked_sub(1)
                     .is_some_and(|b| matches!(at(b), "to" | "back")) =>
@@ -1014,10 +1025,12 @@ fn asks_number(ws: &[String]) -> Option<Number> {
             Some(Number::Value)
         }
         // "my magnesium is 0.6, is that low": where a value falls needs the range. Not
-        // whether a change is bad ("went from 110 to 140, is that bad") or anything is ok.
+        // whether a change is bad ("went from 110 to 140, is that bad") or anything is ok,
+        // nor whether a state is normal ("3 years on dialysis, is it normal to feel tired").
         "is" | "are" | "isnt"
             if matches!(at(i + 1), "that" | "it" | "this" | "these" | "those")
                 && matches!(at(i + 2), "high" | "low" | "normal")
+                && matches!(at(i + 3), "" | "for")
                 && ws[..i]
                     .iter()
                     .any(|w| w.chars().any(|c| c.is_ascii_digit())) =>
@@ -1146,15 +1159,39 @@ const JUDGEMENTS: &[&str] = &[
 ];
 
 /// Whether a sentence asks for a judgement anywhere in it: "is that low", "are these
-/// normal", not only at its start.
+/// normal for my age", not only at its start; not "there is this bad smell".
 fn judges(ws: &[String]) -> bool {
-    ws.windows(3).any(|w| {
-        matches!(w[0].as_str(), "is" | "are" | "was" | "were" | "isnt")
-            && matches!(
-                w[1].as_str(),
-                "that" | "it" | "this" | "they" | "these" | "those"
-            )
-            && JUDGEMENTS.contains(&w[2].as_str())
+    (0..ws.len()).any(|i| {
+        ws.get(i..i + 3).is_some_and(|w| {
+            matches!(w[0].as_str(), "is" | "are" | "was" | "were" | "isnt")
+                && matches!(
+                    w[1].as_str(),
+                    "that" | "it" | "this" | "they" | "these" | "those"
+                )
+                && JUDGEMENTS.contains(&w[2].as_str())
+        }) && judged_at_end(ws, i + 2)
+    })
+}
+
+/// Whether the judgement word at `at` ends what is asked: the sentence ends, or what it is
+/// judged for follows ("ok for kidneys", "safe with tacrolimus", "bad to eat"); not a noun
+/// it describes ("good diet?", "bad smell").
+fn judged_at_end(ws: &[String], at: usize) -> bool {
+    ws.get(at + 1).is_none_or(|next| {
+        matches!(
+            next.as_str(),
+            "for"
+                | "with"
+                | "to"
+                | "on"
+                | "in"
+                | "during"
+                | "after"
+                | "before"
+                | "if"
+                | "or"
+                | "enough"
+        )
     })
 }
 
@@ -1314,6 +1351,8 @@ mod tests {
             "The doctors keep saying \"let's see how he goes\" and won't give a straight answer.",
             "The nurse said 'we will see how it goes' after the scan.",
             "Mum's consultant wrote “why not wait” on the letter.",
+            // "is this bad" inside a statement judges nothing.
+            "there is this bad smell from my catheter",
         ] {
             assert_eq!(roles(&Message::parse(told)), [Role::Backstory], "{told}");
         }
@@ -1321,6 +1360,10 @@ mod tests {
         for asked in [
             "Doctor's letter says stage 3 how bad is that",
             "They said 'stage 3' how bad is that",
+            // Quoted whole: the patient's own words.
+            "'egfr 25 what stage is that'",
+            // A year's apostrophe and a plural possessive quote nothing.
+            "got my kidney in '19 how long will it last, my docs' letter says it is fine",
         ] {
             assert_eq!(roles(&Message::parse(asked)), [Role::Question], "{asked}");
         }
@@ -1417,6 +1460,8 @@ mod tests {
             "Why would the doctor not raise my hemoglobin to normal levels?",
             "creatinin went 110 to 140 in 6 months is that bad",
             "fistula done 10 days ago - is it ok to wear my watch on that arm",
+            "I've been on dialysis 3 years is it normal to feel so tired",
+            "is tiredness normal at this stage of kidney disease?",
         ] {
             assert_eq!(Message::parse(other).asks_number, None, "{other}");
         }
@@ -1597,6 +1642,9 @@ mod tests {
             "help me please kidney",
             "question about transplant",
             "kidney stones?",
+            // A judging word that describes a noun asks nothing.
+            "good diet?",
+            "normal potassium?",
         ] {
             assert!(Message::parse(vague).vague, "{vague}");
         }

@@ -302,12 +302,12 @@ impl Engine {
         vocabulary::replace_words(text, |word| self.split_joined(word))
     }
 
-    /// What the index was built from.
     /// Whether the index holds an article with this id.
     pub fn has_article(&self, id: &str) -> bool {
         self.article_tokens.contains_key(id)
     }
 
+    /// What the index was built from.
     pub fn manifest(&self) -> &Manifest {
         &self.manifest
     }

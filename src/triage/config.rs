@@ -44,10 +44,6 @@ pub struct Language {
     pub negation_ends: Vec<String>,
     /// Markers of the past ("last year", "years ago", "used to").
     pub past: Vec<String>,
-    /// Markers of a recent past ("last Tuesday"): past like `past`, unless its sentence
-    /// speaks of now after the complaint ("missed dialysis last Wednesday, now very weak").
-    #[serde(default)]
-    pub recent_past: Vec<String>,
     /// It happened and it is over ("back to normal now", "fully recovered"): a complaint
     /// before one of these in its sentence is past, unless now is spoken of after it.
     #[serde(default)]

@@ -17,7 +17,6 @@ const HYPOTHETICAL: usize = 4;
 const HYPOTHETICAL_EXCEPTION: usize = 5;
 const RESOLVED: usize = 6;
 const PLEA: usize = 7;
-const RECENT_PAST: usize = 8;
 
 /// How far a negation reaches: words between the cue and the concept, and of those how many
 /// may be other than filler words ("no *real* chest pain", "denies *any* fever").
@@ -58,11 +57,6 @@ pub struct Triage {
     lab_between: Vec<HashSet<String>>,
     /// Per category, per rule: its concepts and unless-concepts, as concept indexes.
     categories: Vec<Vec<(Vec<usize>, Vec<usize>)>>,
-    /// Per concept: whether it is the complaint of emergencies only. A recent past ("last
-    /// Tuesday") ends such a complaint (chest pain then is no call for an ambulance now),
-    /// not one of a same-day problem, which may still be going on ("my fistula stopped
-    /// buzzing last Tuesday").
-    acute: Vec<bool>,
 }
 
 impl std::fmt::Debug for Normaliser {
@@ -93,7 +87,6 @@ struct LabValue {
 struct Cues {
     negation: Vec<Match>,
     past: Vec<Match>,
-    recent_past: Vec<Match>,
     resolved: Vec<Match>,
     present: Vec<Match>,
     hypothetical: Vec<Match>,
@@ -116,7 +109,6 @@ impl Triage {
             (NEGATION, &language.negation),
             (NEGATION_EXCEPTION, &language.negation_exceptions),
             (PAST, &language.past),
-            (RECENT_PAST, &language.recent_past),
             (PRESENT, &language.present),
             (HYPOTHETICAL, &language.hypothetical),
             (HYPOTHETICAL_EXCEPTION, &language.hypothetical_exceptions),
@@ -159,17 +151,6 @@ impl Triage {
                     .collect()
             })
             .collect();
-        let acute = (0..config.concepts.len())
-            .map(|concept| {
-                config.categories.iter().all(|category| {
-                    category.level == Level::Emergency
-                        || !category
-                            .rules
-                            .iter()
-                            .any(|rule| rule.concepts.first().and_then(index_of) == Some(concept))
-                })
-            })
-            .collect();
         let words = concepts.words().chain(lab_names.words());
         let vocabulary = Vocabulary::new(words, raws(&language.exact_words));
         Triage {
@@ -187,7 +168,6 @@ impl Triage {
             lab_names,
             lab_between,
             categories,
-            acute,
         }
     }
 
@@ -242,7 +222,6 @@ impl Triage {
                 .collect::<Vec<_>>()
         };
         let past: Vec<Match> = of(PAST).collect();
-        let recent_past: Vec<Match> = of(RECENT_PAST).collect();
         let negation = outside(NEGATION, NEGATION_EXCEPTION);
         let toks = &tokens.tokens;
         // "not back to normal", "hasn't settled down": negated, nothing is over.
@@ -264,14 +243,12 @@ impl Triage {
                 .filter(|m| {
                     !past
                         .iter()
-                        .chain(&recent_past)
                         .chain(&resolved)
                         .any(|p| p.first <= m.first && m.last <= p.last)
                 })
                 .collect(),
             pleas: of(PLEA).collect(),
             past,
-            recent_past,
             resolved,
         }
     }
@@ -480,28 +457,17 @@ impl Triage {
     }
 
     /// The time marker nearest the hit in its clause is one of the past, or the next words
-    /// say it is over. A recent past ("last Tuesday") is past only for a complaint of
-    /// emergencies alone (see `acute`) and when nothing after the hit in its sentence
-    /// speaks of now.
+    /// say it is over.
     fn past(&self, hit: &Hit, found: &[Hit], tokens: &Tokens, cues: &Cues) -> bool {
-        let toks = &tokens.tokens;
-        let clause = toks[hit.focus.0].clause;
-        let nearest = |markers: &mut dyn Iterator<Item = &Match>| {
+        let clause = tokens.tokens[hit.focus.0].clause;
+        let nearest = |markers: &[Match]| {
             markers
-                .filter(|m| toks[m.first].clause == clause)
+                .iter()
+                .filter(|m| tokens.tokens[m.first].clause == clause)
                 .map(|m| distance((m.first, m.last), hit.focus))
                 .min()
         };
-        let now_after = cues
-            .present
-            .iter()
-            .any(|p| toks[p.first].sentence == toks[hit.first].sentence && p.first > hit.last);
-        let recent = cues
-            .recent_past
-            .iter()
-            .filter(|_| self.acute[hit.concept] && !now_after);
-        let past = nearest(&mut cues.past.iter().chain(recent));
-        let in_clause = match (past, nearest(&mut cues.present.iter())) {
+        let in_clause = match (nearest(&cues.past), nearest(&cues.present)) {
             (Some(past), Some(present)) => past < present,
             (Some(_), None) => true,
             _ => false,
@@ -509,15 +475,15 @@ impl Triage {
         in_clause || self.resolved_after(hit, found, tokens, cues)
     }
 
-    /// Later in the hit's sentence, or at the very start of the next sentence ("... didn't
-    /// know us. Then back to normal."), it is said to be over ("my speech was slurred, back
-    /// to normal now"; "had a fit yesterday, they took him in and he is home and fine now"),
-    /// with no other complaint in between ("crushing chest pain, the headache went away")
-    /// and nothing after that speaking of now ("...went away but it's back today"). A fact about the person in between is
+    /// Right after the hit, in its clause or the next, or at the very start of the next
+    /// sentence ("... didn't know us. Then back to normal."), it is said to be over ("my
+    /// speech was slurred, back to normal now"), with no other complaint in between
+    /// ("crushing chest pain, the headache went away") and nothing after the hit speaking
+    /// of now ("...went away but it's back today"). A fact about the person in between is
     /// no complaint: "cloudy bags and everything, cleared up with antibiotics".
     fn resolved_after(&self, hit: &Hit, found: &[Hit], tokens: &Tokens, cues: &Cues) -> bool {
         let toks = &tokens.tokens;
-        let sentence = toks[hit.first].sentence;
+        let (sentence, clause) = (toks[hit.first].sentence, toks[hit.first].clause);
         let opens_next = |m: &Match| {
             tokens
                 .sentences
@@ -533,7 +499,7 @@ impl Triage {
             )
         };
         let over = cues.resolved.iter().find(|m| {
-            (later(m) || opens_next(m))
+            ((later(m) && toks[m.first].clause <= clause + 1) || opens_next(m))
                 && !found
                     .iter()
                     .any(|h| complaint(h) && h.first > hit.last && h.first < m.first)
@@ -542,7 +508,7 @@ impl Triage {
             !cues
                 .present
                 .iter()
-                .any(|p| (later(p) && p.first > m.last) || (opens_next(m) && in_next(p)))
+                .any(|p| later(p) || (opens_next(m) && in_next(p)))
         })
     }
 

@@ -142,8 +142,6 @@ struct RawLanguage {
     negation_ends: Strings,
     past: Strings,
     #[serde(default)]
-    recent_past: Option<Strings>,
-    #[serde(default)]
     resolved: Option<Strings>,
     present: Strings,
     hypothetical: Strings,
@@ -364,7 +362,6 @@ impl Checker<'_> {
                 .optional_strings(raw.negation_exceptions, "language.negation_exceptions"),
             negation_ends: self.strings(raw.negation_ends, "language.negation_ends"),
             past: self.strings(raw.past, "language.past"),
-            recent_past: self.optional_strings(raw.recent_past, "language.recent_past"),
             resolved: self.optional_strings(raw.resolved, "language.resolved"),
             present: self.strings(raw.present, "language.present"),
             hypothetical: self.strings(raw.hypothetical, "language.hypothetical"),

@@ -85,10 +85,6 @@ fn time_markers_keep_the_past_and_long_standing_out() {
         // Over, said as the next sentence opens.
         "he was talking nonsense for 2 days. Then back to normal. Will it happen again?",
         "I collapsed in the shower and was taken in. Since then fine. Should I avoid hot showers?",
-        // Over, however many clauses later, when the now spoken of comes before the all-clear.
-        "he had a fit in town yesterday, they took him in and he is home and fine now",
-        // A day of last week, with nothing after it about now.
-        "last Tuesday I had chest pain on the machine, the ECG was fine",
     ] {
         assert_eq!(levels(&t, quiet), None, "{quiet}");
     }
@@ -104,7 +100,40 @@ fn time_markers_keep_the_past_and_long_standing_out() {
         "chest-pain"
     ));
     assert!(fires(&t, "chest pain since last week", "chest-pain"));
-    // A recent past goes on into now: the missed session matters because of today.
+    // A day of last week is no past: what happened then may still be going on (a review
+    // found each of these lost by a version that took "last Tuesday" for the past).
+    for (now, category) in [
+        (
+            "I missed my dialysis last Friday and I can't breathe",
+            "breathing",
+        ),
+        (
+            "since last Tuesday I have had chest pain that goes down my arm",
+            "chest-pain",
+        ),
+        (
+            "he fell last Saturday and hit his head, he is on warfarin and has a terrible headache",
+            "head-injury-on-blood-thinners",
+        ),
+        (
+            "he had crushing chest pain last Tuesday and it has not gone away",
+            "chest-pain",
+        ),
+    ] {
+        assert!(fires(&t, now, category), "{now}");
+    }
+    // An all-clear about something else does not end a complaint happening now.
+    assert!(fires(
+        &t,
+        "he has crushing chest pain right now, the ambulance is coming, his sugar is back to normal",
+        "chest-pain"
+    ));
+    assert!(fires(
+        &t,
+        "will I get seen quicker at A&E I have crushing chest pain down my arm",
+        "chest-pain"
+    ));
+    // The missed session matters because of today.
     assert!(fires(
         &t,
         "missed my dialysis last wednesday and friday, now very weak and swollen",
@@ -115,7 +144,6 @@ fn time_markers_keep_the_past_and_long_standing_out() {
         "last Tuesday I had chest pain and it is still there",
         "chest-pain"
     ));
-    // A same-day problem from last week may still be going on.
     assert!(fires(
         &t,
         "my fistula stopped buzzing last Tuesday",
