@@ -313,7 +313,8 @@ pub struct Message {
     pub focus: String,
     /// The background the question is asked in (backstory and the other questions).
     pub context: String,
-    /// Further questions of the same message, to offer after answering the main one.
+    /// Further questions of the same message, to offer after answering the main one; one
+    /// that points back comes with the sentence it points to, so that it stands alone.
     pub other_questions: Vec<String>,
     /// Words of the message that say what it is about (not filler, courtesy or generic).
     pub content_words: Vec<String>,
@@ -525,12 +526,25 @@ impl Message {
                 &[Role::Subject, Role::Backstory, Role::Question],
             ),
         };
+        // Each further question is offered on its own, so one that points back takes the
+        // sentence it points to along ("my uric acid is 2.7. is it dangerous?").
         let other_questions: Vec<String> = questions
             .iter()
             .skip(1)
-            .filter(|q| content_words(&q.text).len() >= 2)
+            .map(|q| {
+                let at = sentences.iter().position(|s| std::ptr::eq(s, *q));
+                let told = at
+                    .filter(|_| points_back(&q.text))
+                    .map(|at| referent(&sentences, at))
+                    .unwrap_or_default();
+                told.iter()
+                    .map(|s| s.text.as_str())
+                    .chain([q.text.as_str()])
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .filter(|q| content_words(q).len() >= 2)
             .take(MAX_OTHER_QUESTIONS)
-            .map(|q| q.text.clone())
             .collect();
         let context = if questions.is_empty() {
             String::new()
@@ -1341,6 +1355,19 @@ mod tests {
             [
                 "and what should i do to remove the stone?",
                 "also is coffee bad for kidneys?"
+            ]
+        );
+        // A further question that points back is offered with what it points to.
+        let m = Message::parse(
+            "My urea is showing 40. Is it dangerous? My uric acid is also showing 2.7. Is it \
+             dangerous and how will I bring it down? I also take naproxen. Is that safe?",
+        );
+        assert_eq!(m.focus, "My urea is showing 40. Is it dangerous?");
+        assert_eq!(
+            m.other_questions,
+            [
+                "My uric acid is also showing 2.7. Is it dangerous and how will I bring it down?",
+                "I also take naproxen. Is that safe?"
             ]
         );
     }
