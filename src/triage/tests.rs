@@ -459,3 +459,54 @@ fn a_subject_line_is_the_topic_of_the_question_after_it() {
     assert!(fires(&t, "Chest pain. What should I do?", "chest-pain"));
     assert!(fires(&t, "Chest pain. Is it dangerous?", "chest-pain"));
 }
+
+#[test]
+fn emergencies_told_in_everyday_words_fire() {
+    // Found by probing the triage with urgent messages as relatives and patients write them.
+    let t = shipped();
+    for (message, category) in [
+        ("can barely breathe", "breathing"),
+        ("cant cope anymore, might as well end my life", "suicidal"),
+        ("i've had enough of this life", "suicidal"),
+        (
+            "my husband is not responding and hes making snoring noises",
+            "collapse",
+        ),
+        ("my fistual is bleeding alot", "access-bleeding"),
+        (
+            "bleeding from my graft site for 30 minutes even with pressure",
+            "access-bleeding",
+        ),
+        (
+            "coughing up blood since this morning, quite a lot",
+            "serious-bleeding",
+        ),
+        (
+            "gran's face looks different, one side has dropped",
+            "stroke",
+        ),
+        ("his smile is wonky and he cant hold his cup", "stroke"),
+        (
+            "sudden explosive headache and neck is stiff, i have PKD",
+            "sudden-severe-headache",
+        ),
+        (
+            "fall this morning, hit head, on dalteparin injections, now headache and sick",
+            "head-injury-on-blood-thinners",
+        ),
+        ("bp 220/120 bad head", "hypertensive-crisis"),
+        (
+            "had my kidney transplant 2 weeks ago and ive got a fever of 38.5",
+            "transplant-fever",
+        ),
+        ("fever and i have a line for dialysis", "catheter-fever"),
+        (
+            "busting for a wee but it wont come out, really painful",
+            "urinary-retention",
+        ),
+    ] {
+        assert!(fires(&t, message, category), "{message}");
+    }
+    // A general question still does not: its subject is not left out.
+    assert_eq!(levels(&t, "can dialysis make you breathless?"), None);
+}

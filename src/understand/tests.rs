@@ -112,7 +112,11 @@ fn a_judgement_without_its_verb_asks_in_chat() {
         let m = Message::parse(asked);
         assert!(m.asks && !m.vague, "{asked}");
     }
-    for told in ["I'm fine with that", "dialysis ok", "mum is fine after dialysis"] {
+    for told in [
+        "I'm fine with that",
+        "dialysis ok",
+        "mum is fine after dialysis",
+    ] {
         assert!(!Message::parse(told).asks, "{told}");
     }
 }
