@@ -504,9 +504,33 @@ fn emergencies_told_in_everyday_words_fire() {
             "busting for a wee but it wont come out, really painful",
             "urinary-retention",
         ),
+        (
+            "my dad can't pass water and he's in pain",
+            "urinary-retention",
+        ),
+        (
+            "having palpitations and my heart is racing like 150 and feel faint",
+            "collapse",
+        ),
+        (
+            "he's bleeding from his gums and nose and it wont stop, he's on warfarin",
+            "serious-bleeding",
+        ),
+        ("I want to stop living", "suicidal"),
+        (
+            "missed dialysis 3 times, feeling very weak",
+            "potassium-heart",
+        ),
     ] {
         assert!(fires(&t, message, category), "{message}");
     }
     // A general question still does not: its subject is not left out.
     assert_eq!(levels(&t, "can dialysis make you breathless?"), None);
+    for quiet in [
+        "Will sertraline stop me being a living kidney donor for my wife?",
+        "I can't pee much anymore on dialysis and I'm in pain from my fistula",
+        "there was a power cut and a blackout during my dialysis session",
+    ] {
+        assert_eq!(levels(&t, quiet), None, "{quiet}");
+    }
 }
