@@ -85,6 +85,9 @@ pub async fn open_ticket(
 /// Posts waiting tickets as they come, and retries those that failed every round.
 pub async fn post_loop(bot: Tg, state: Arc<AppState>) {
     loop {
+        if let Err(e) = release_posted(&state) {
+            warn!("cannot read the tickets waiting to be posted: {e}");
+        }
         // Instances sharing a database: the one whose turn it is posts (see `Turn`).
         if !state.turn.is_mine() {
             tokio::time::sleep(round(&state)).await;
@@ -95,6 +98,22 @@ pub async fn post_loop(bot: Tg, state: Arc<AppState>) {
         }
         let _ = tokio::time::timeout(round(&state), state.outbox.wake.notified()).await;
     }
+}
+
+/// Lets a handler waiting for its ticket to be posted go on when another instance on the
+/// same database has posted it (this instance's poster may never see it unposted).
+fn release_posted(state: &AppState) -> Handled {
+    let waiting: Vec<i64> = state.outbox.waiting().keys().copied().collect();
+    for id in waiting {
+        if state
+            .store
+            .ticket(id)?
+            .is_none_or(|t| t.group_message_id.is_some())
+        {
+            state.outbox.waiting().remove(&id);
+        }
+    }
+    Ok(())
 }
 
 /// Posts every unposted ticket, choosing the most urgent one afresh after each post so a
