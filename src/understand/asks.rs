@@ -317,7 +317,7 @@ pub fn compares(text: &str) -> bool {
 
 /// Whether the word after "what should my X be" ends the question or starts a condition
 /// ("... be?", "... be now that I have diabetes"), as it does when a value is asked for.
-pub(super) fn ends_target(next: &str) -> bool {
+fn ends_target(next: &str) -> bool {
     matches!(
         next,
         "" | "now" | "for" | "at" | "if" | "when" | "after" | "before" | "with" | "on" | "in"

@@ -5,7 +5,9 @@
 
 use crate::analyze::{is_stop_word, words};
 use asks::{asks_amount, asks_choice, asks_number, first_clause_asks_number};
-use roles::{asks_outright, classify, is_question, judged_at_end, COURTESY, JUDGEMENTS};
+use roles::{
+    asks_outright, classify, is_question, judged_at_end, judges_without_verb, COURTESY, JUDGEMENTS,
+};
 use sentences::{considered, normalise, split_sentences};
 
 mod asks;
@@ -111,8 +113,7 @@ pub struct Message {
     pub focus: String,
     /// The background the question is asked in (backstory and the other questions).
     pub context: String,
-    /// Further questions of the same message, to offer after answering the main one; one
-    /// that points back comes with the sentence it points to, so that it stands alone.
+    /// Further questions of the same message, to offer after answering the main one.
     pub other_questions: Vec<String>,
     /// Words of the message that say what it is about (not filler, courtesy or generic).
     pub content_words: Vec<String>,
@@ -152,6 +153,13 @@ impl Message {
                 text: s,
             })
             .collect();
+        if !sentences.iter().any(|s| s.role == Role::Question) {
+            for s in &mut sentences {
+                if s.role == Role::Backstory && judges_without_verb(&words(&s.text)) {
+                    s.role = Role::Question;
+                }
+            }
+        }
         let meaningful = sentences
             .iter()
             .filter(|s| s.role != Role::Courtesy)
@@ -187,25 +195,12 @@ impl Message {
                 &[Role::Subject, Role::Backstory, Role::Question],
             ),
         };
-        // Each further question is offered on its own, so one that points back takes the
-        // sentence it points to along ("my uric acid is 2.7. is it dangerous?").
         let other_questions: Vec<String> = questions
             .iter()
             .skip(1)
-            .map(|q| {
-                let at = sentences.iter().position(|s| std::ptr::eq(s, *q));
-                let told = at
-                    .filter(|_| points_back(&q.text))
-                    .map(|at| referent(&sentences, at))
-                    .unwrap_or_default();
-                told.iter()
-                    .map(|s| s.text.as_str())
-                    .chain([q.text.as_str()])
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            })
-            .filter(|q| content_words(q).len() >= 2)
+            .filter(|q| content_words(&q.text).len() >= 2)
             .take(MAX_OTHER_QUESTIONS)
+            .map(|q| q.text.clone())
             .collect();
         let context = if questions.is_empty() {
             String::new()
@@ -229,6 +224,7 @@ impl Message {
         let asks = questions.iter().any(|q| {
             let ws = words(&q.text);
             is_question(q.text.trim_end_matches('?'), &ws)
+                || judges_without_verb(&ws)
                 || (q.text.trim_end().ends_with('?')
                     && (0..ws.len())
                         .any(|i| JUDGEMENTS.contains(&ws[i].as_str()) && judged_at_end(&ws, i)))

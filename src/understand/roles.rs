@@ -179,7 +179,7 @@ pub(super) const INTERROGATIVES: &[&str] = &[
 ];
 
 /// Phrases that make a statement a request ("I want to know ...", "tell me ...").
-pub(super) const REQUESTS: &[&[&str]] = &[
+const REQUESTS: &[&[&str]] = &[
     &["want", "to", "know"],
     &["like", "to", "know"],
     &["need", "to", "know"],
@@ -204,7 +204,7 @@ pub(super) const REQUESTS: &[&[&str]] = &[
 /// Verbs that open a request ("kindly give me some suggestions to treat ...", "please guide
 /// me on ...", "list the herbs that ..."); "explain", "suggest" and "advise" ask wherever
 /// they stand (`REQUESTS`).
-pub(super) const IMPERATIVES: &[&str] = &[
+const IMPERATIVES: &[&str] = &[
     "give",
     "guide",
     "tell",
@@ -248,7 +248,7 @@ pub(super) fn is_question(sentence: &str, ws: &[String]) -> bool {
 /// reports what was said; its "how" asks nothing. An apostrophe inside a word ("let's") or
 /// before a number ("in '19") is no quotation mark, and a sentence quoted whole is the
 /// patient's own ("'egfr 25 what stage is that'").
-pub(super) fn unquoted(sentence: &str) -> std::borrow::Cow<'_, str> {
+fn unquoted(sentence: &str) -> std::borrow::Cow<'_, str> {
     static QUOTED: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         regex::Regex::new(r#"(?:^|[\s(])(?:"[^"]*"|“[^”]*”|['‘]\p{L}.*?['’](?:$|[\s.,!?;:)]))"#)
             .expect("a valid pattern")
@@ -318,25 +318,29 @@ pub(super) const JUDGEMENTS: &[&str] = &[
 ];
 
 /// Whether a sentence asks for a judgement anywhere in it: "is that low", "are these
-/// normal for my age", not only at its start; not "there is this bad smell". In chat the
-/// verb is often dropped: "melatonin ok if egfr is 25", "bananas safe on dialysis" (a
-/// thing, then the judgement and what it is judged for; not "I'm fine with that").
+/// normal for my age", not only at its start; not "there is this bad smell".
 pub(super) fn judges(ws: &[String]) -> bool {
-    let telegraphic = ws.len() >= 3
+    (0..ws.len()).any(|i| {
+        ws.get(i..i + 3).is_some_and(|w| {
+            matches!(w[0].as_str(), "is" | "are" | "was" | "were" | "isnt")
+                && matches!(
+                    w[1].as_str(),
+                    "that" | "it" | "this" | "they" | "these" | "those"
+                )
+                && JUDGEMENTS.contains(&w[2].as_str())
+        }) && judged_at_end(ws, i + 2)
+    })
+}
+
+/// Whether a sentence is a judgement asked for in chat without its verb: a thing, then the
+/// judgement and what it is judged for ("melatonin ok if egfr is 25", "bananas safe on
+/// dialysis"). Read as a question only in a message that asks nothing otherwise: "Bloods ok
+/// on Monday. How often should potassium be checked?" tells, then asks.
+pub(super) fn judges_without_verb(ws: &[String]) -> bool {
+    ws.len() >= 3
         && !is_stop_word(&ws[0])
         && JUDGEMENTS.contains(&ws[1].as_str())
-        && judged_at_end(ws, 1);
-    telegraphic
-        || (0..ws.len()).any(|i| {
-            ws.get(i..i + 3).is_some_and(|w| {
-                matches!(w[0].as_str(), "is" | "are" | "was" | "were" | "isnt")
-                    && matches!(
-                        w[1].as_str(),
-                        "that" | "it" | "this" | "they" | "these" | "those"
-                    )
-                    && JUDGEMENTS.contains(&w[2].as_str())
-            }) && judged_at_end(ws, i + 2)
-        })
+        && judged_at_end(ws, 1)
 }
 
 /// Whether the judgement word at `at` ends what is asked: the sentence ends, or what it is
@@ -362,7 +366,7 @@ pub(super) fn judged_at_end(ws: &[String], at: usize) -> bool {
 }
 
 /// Words that make a sentence a question wherever they stand ("stage 3 what does that mean").
-pub(super) const ASKING_ANYWHERE: &[&str] = &["what", "whats", "why", "how", "which", "meaning"];
+const ASKING_ANYWHERE: &[&str] = &["what", "whats", "why", "how", "which", "meaning"];
 
 /// Whether the text holds a request phrase ("I want to know", "tell me", "what to do").
 pub(super) fn asks_outright(text: &str) -> bool {

@@ -6,7 +6,7 @@ use super::MAX_MESSAGE_CHARS;
 use crate::analyze::words;
 
 /// Abbreviations after which a full stop does not end a sentence.
-pub(super) const ABBREVIATIONS: &[&str] = &[
+const ABBREVIATIONS: &[&str] = &[
     "dr", "mr", "mrs", "ms", "vs", "eg", "ie", "st", "approx", "no",
 ];
 
@@ -90,7 +90,7 @@ pub(super) fn last_word(text: &str) -> String {
     words(&text[start..]).pop().unwrap_or_default()
 }
 
-pub(super) fn push_sentence(sentences: &mut Vec<String>, current: &mut String) {
+fn push_sentence(sentences: &mut Vec<String>, current: &mut String) {
     let sentence = current.trim().trim_start_matches(['.', ',', ' ']).trim();
     if words(sentence).iter().any(|w| !w.is_empty()) {
         sentences.push(sentence.to_string());

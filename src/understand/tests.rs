@@ -119,6 +119,14 @@ fn a_judgement_without_its_verb_asks_in_chat() {
     ] {
         assert!(!Message::parse(told).asks, "{told}");
     }
+    // Where the message asks something else, the verbless judgement only tells.
+    let m = Message::parse("Bloods ok on Monday. how often should potassium be checked?");
+    assert_eq!(roles(&m), [Role::Subject, Role::Question]);
+    let m = Message::parse(
+        "Potassium normal on my last bloods but I eat lots of bananas. How many bananas a day \
+         can I eat?",
+    );
+    assert_eq!(roles(&m), [Role::Backstory, Role::Question]);
 }
 
 #[test]
@@ -134,19 +142,6 @@ fn several_questions_give_a_main_one_and_others_to_offer() {
         [
             "and what should i do to remove the stone?",
             "also is coffee bad for kidneys?"
-        ]
-    );
-    // A further question that points back is offered with what it points to.
-    let m = Message::parse(
-        "My urea is showing 40. Is it dangerous? My uric acid is also showing 2.7. Is it \
-         dangerous and how will I bring it down? I also take naproxen. Is that safe?",
-    );
-    assert_eq!(m.focus, "My urea is showing 40. Is it dangerous?");
-    assert_eq!(
-        m.other_questions,
-        [
-            "My uric acid is also showing 2.7. Is it dangerous and how will I bring it down?",
-            "I also take naproxen. Is that safe?"
         ]
     );
 }
