@@ -35,8 +35,9 @@ const SUBJECT_LINE_TOKENS: usize = 3;
 /// How many words may stand between a lab's name and its value ("potassium from this
 /// morning's blood test is 6.9"), each of them one the lab allows or filler.
 const VALUE_REACH: usize = 6;
-/// Words that, right after an opening "can"/"could"/"is", show a statement whose subject was
-/// left out ("can barely breathe") rather than a question.
+/// Words that, right after an opening "can" or "could", show a statement whose subject was
+/// left out ("can barely breathe") rather than a question ("is just feeling lightheaded
+/// normal?" is one).
 const SUBJECT_DROPPED: &[&str] = &["barely", "hardly", "scarcely", "only", "just", "still"];
 
 /// The triage rules compiled for fast matching; built once per index.
@@ -578,9 +579,10 @@ impl Triage {
         let pleads = cues.pleas.iter().any(|m| m.first == sentence.start);
         // "can barely breathe", "can only say 3 words": a statement with its subject left
         // out, not a question in general.
-        let subject_dropped = toks
-            .get(sentence.start + 1)
-            .is_some_and(|t| SUBJECT_DROPPED.contains(&t.raw.as_str()));
+        let subject_dropped = matches!(toks[sentence.start].raw.as_str(), "can" | "could")
+            && toks
+                .get(sentence.start + 1)
+                .is_some_and(|t| SUBJECT_DROPPED.contains(&t.raw.as_str()));
         let starts_question =
             self.question_starts.contains(&toks[sentence.start].raw) && !pleads && !subject_dropped;
         // "do they put the antibiotics in the bags?": "they" are the care team, nobody ill.

@@ -495,10 +495,6 @@ fn emergencies_told_in_everyday_words_fire() {
             "head-injury-on-blood-thinners",
         ),
         ("bp 220/120 bad head", "hypertensive-crisis"),
-        (
-            "had my kidney transplant 2 weeks ago and ive got a fever of 38.5",
-            "transplant-fever",
-        ),
         ("fever and i have a line for dialysis", "catheter-fever"),
         (
             "busting for a wee but it wont come out, really painful",
@@ -518,6 +514,18 @@ fn emergencies_told_in_everyday_words_fire() {
         ),
         ("I want to stop living", "suicidal"),
         (
+            "I usually pee loads but nothing since yesterday morning and nothing has changed with my meds",
+            "no-urine",
+        ),
+        (
+            "on apixaban, bleeding a lot from my bottom when I go to the toilet, feel dizzy",
+            "serious-bleeding",
+        ),
+        (
+            "my line exit site is weeping green gunk and I feel hot",
+            "catheter-fever",
+        ),
+        (
             "missed dialysis 3 times, feeling very weak",
             "potassium-heart",
         ),
@@ -530,6 +538,14 @@ fn emergencies_told_in_everyday_words_fire() {
         "Will sertraline stop me being a living kidney donor for my wife?",
         "I can't pee much anymore on dialysis and I'm in pain from my fistula",
         "there was a power cut and a blackout during my dialysis session",
+        // Found by a review of the session's phrases.
+        "I was out for dinner last night and had chips, will my potassium be high?",
+        "I hit my head on the cupboard while cleaning the kitchen this morning, small bump",
+        "we had a blackout last night and the home dialysis machine stopped halfway",
+        "I've got a bad head cold and my blood pressure is 180/110",
+        "what should I do if I've got chest pain during dialysis?",
+        "I get lightheaded after dialysis and my heart races a bit, is that my BP dropping?",
+        "I'm constipated, sat on the toilet all day and nothing came out",
     ] {
         assert_eq!(levels(&t, quiet), None, "{quiet}");
     }
