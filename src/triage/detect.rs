@@ -705,6 +705,8 @@ fn meets(lab: &LabSpec, value: f64, second: Option<f64>) -> Option<(f64, f64, bo
 /// real ("if it starts bleeding", "they keep telling me to call if ...").
 const CONDITIONAL_PRESENT: &[&str] = &[
     "start", "starts", "started", "starting", "keep", "keeps", "still", "again", "suddenly",
+    // "what should I do if I've got a fever": having it is what the condition supposes.
+    "ive", "im", "hes", "shes",
 ];
 
 /// Whether the "a" of "a day" at token `at` makes a rate of what comes before it: an

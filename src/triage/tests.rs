@@ -495,6 +495,10 @@ fn emergencies_told_in_everyday_words_fire() {
             "head-injury-on-blood-thinners",
         ),
         ("bp 220/120 bad head", "hypertensive-crisis"),
+        (
+            "had my kidney transplant 2 weeks ago and ive got a fever of 38.5",
+            "transplant-fever",
+        ),
         ("fever and i have a line for dialysis", "catheter-fever"),
         (
             "busting for a wee but it wont come out, really painful",
@@ -544,6 +548,7 @@ fn emergencies_told_in_everyday_words_fire() {
         "we had a blackout last night and the home dialysis machine stopped halfway",
         "I've got a bad head cold and my blood pressure is 180/110",
         "what should I do if I've got chest pain during dialysis?",
+        "what should I do if I've got a fever after my transplant?",
         "I get lightheaded after dialysis and my heart races a bit, is that my BP dropping?",
         "I'm constipated, sat on the toilet all day and nothing came out",
     ] {
