@@ -106,6 +106,7 @@ impl Normaliser {
                 token.clause = clause;
                 token.sentence = sentence;
                 tokens.push(token);
+                join_spoken_decimal(&mut tokens, sentence_start);
                 after_slash = false;
                 i = end_i;
                 continue;
@@ -185,6 +186,69 @@ impl Normaliser {
             after_slash,
         };
         (i, token)
+    }
+}
+
+/// "seven point two" or "7 point 2", as a value is said on the phone, becomes one number
+/// token 7.2 when its last word has been read (the sentence's tokens start at `from`).
+fn join_spoken_decimal(tokens: &mut Vec<Token>, from: usize) {
+    let [.., whole, point, digit] = &tokens[from..] else {
+        return;
+    };
+    let (Some(whole_value), Some(digit_value)) = (spoken_whole(whole), spoken_digit(digit)) else {
+        return;
+    };
+    if point.raw != "point" || whole.clause != digit.clause {
+        return;
+    }
+    let end = digit.end;
+    tokens.truncate(tokens.len() - 2);
+    let whole = tokens.last_mut().expect("three tokens were there");
+    whole.raw = format!("{whole_value}.{digit_value}");
+    whole.norm = whole.raw.clone();
+    whole.number = Some(whole_value + digit_value / 10.0);
+    whole.end = end;
+}
+
+/// The whole part of a spoken value: digits without a point, or "zero" to "twenty".
+fn spoken_whole(token: &Token) -> Option<f64> {
+    if let Some(n) = token.number {
+        return (!token.raw.contains('.')).then_some(n);
+    }
+    const WORDS: [&str; 21] = [
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+        "twenty",
+    ];
+    WORDS.iter().position(|w| *w == token.raw).map(|n| n as f64)
+}
+
+/// One spoken digit after the point: "0" to "9", "zero"/"oh" to "nine".
+fn spoken_digit(token: &Token) -> Option<f64> {
+    if let Some(n) = token.number {
+        return (token.raw.len() == 1).then_some(n);
+    }
+    match token.raw.as_str() {
+        "oh" | "o" => Some(0.0),
+        word => spoken_whole(token).filter(|n| *n < 10.0 && word != "ten"),
     }
 }
 
@@ -320,6 +384,24 @@ mod tests {
             clause(7),
             "a bracket of words is a clause of its own"
         );
+    }
+
+    #[test]
+    fn a_value_said_aloud_is_one_number() {
+        let n = normaliser();
+        for (text, value) in [
+            ("they said my potassium was seven point two", 7.2),
+            ("k is 6 point 8 now", 6.8),
+            ("potassium six point oh", 6.0),
+        ] {
+            let t = n.tokens(text);
+            let numbers: Vec<f64> = t.tokens.iter().filter_map(|t| t.number).collect();
+            assert_eq!(numbers, [value], "{text}");
+        }
+        let t = n.tokens("seven, point two of the leaflet");
+        assert!(t.tokens.iter().all(|t| t.number.is_none()));
+        let t = n.tokens("the point is two things");
+        assert_eq!(t.tokens.len(), 5);
     }
 
     #[test]

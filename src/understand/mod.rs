@@ -198,7 +198,7 @@ impl Message {
         let other_questions: Vec<String> = questions
             .iter()
             .skip(1)
-            .filter(|q| content_words(&q.text).len() >= 2)
+            .filter(|q| stands_alone(&q.text))
             .take(MAX_OTHER_QUESTIONS)
             .map(|q| q.text.clone())
             .collect();
@@ -266,16 +266,20 @@ impl Message {
         }
     }
 
-    /// What the questions ask about: the subject line and every question, each question
+    /// What the main question asks about: the subject line, the main question and the
+    /// questions that name nothing of their own ("is it any good?", "Please advise."), each
     /// with the backstory sentence just before it when it points back to it ("CT says
-    /// 'Bosniak 2F cyst'. Is it cancer?").
+    /// 'Bosniak 2F cyst'. Is it cancer?"). A further question that stands on its own is
+    /// offered after the answer, and judged then.
     pub fn asked_about(&self) -> String {
         let mut parts: Vec<&str> = Vec::new();
-        let mut first = true;
+        let (mut first, mut main_seen) = (true, false);
         for (i, s) in self.sentences.iter().enumerate() {
             match s.role {
                 Role::Subject => parts.push(&s.text),
+                Role::Question if main_seen && stands_alone(&s.text) => {}
                 Role::Question => {
+                    main_seen |= !content_words(&s.text).is_empty();
                     // A later plea with no words of its own ("Please advise us.") asks about
                     // the whole message, not about the sentence before it.
                     let leans = if first {
@@ -302,6 +306,11 @@ impl Message {
             &[Role::Subject, Role::Backstory, Role::Question],
         )
     }
+}
+
+/// Whether a further question names enough of its own to be offered, and judged, on its own.
+fn stands_alone(question: &str) -> bool {
+    content_words(question).len() >= 2
 }
 
 /// The backstory a question at `at` leans on: the sentence before it, and when that one is

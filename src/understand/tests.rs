@@ -196,6 +196,22 @@ fn what_is_asked_about_takes_the_told_sentence_a_question_points_back_to() {
 }
 
 #[test]
+fn what_is_asked_about_leaves_out_a_further_question_that_stands_alone() {
+    let m = Message::parse(
+        "I want to go home to Cebu for 3 weeks. How do I arrange dialysis there? \
+         Also is it okay to eat the lechon at the Christmas parties?",
+    );
+    assert!(m.asked_about().contains("arrange"), "{}", m.asked_about());
+    assert!(!m.asked_about().contains("lechon"), "{}", m.asked_about());
+    assert!(m.other_questions[0].contains("lechon"));
+    // A question with no words of its own stays with what it points back to.
+    let m = Message::parse(
+        "How loud is home haemo at night? They offered the NxStage machine. Is it any good?",
+    );
+    assert!(m.asked_about().contains("NxStage"), "{}", m.asked_about());
+}
+
+#[test]
 fn a_request_in_the_imperative_is_what_is_asked() {
     let m = Message::parse(
         "Problem of polyurea. She is 65 and gets up at night to pass urine. Kindly give me some suggestions to treat such case.",
