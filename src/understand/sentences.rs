@@ -30,8 +30,14 @@ pub(super) fn normalise(raw: &str) -> String {
     static WHAT: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         regex::Regex::new(r"(?i)\b(?:wat|wot|wht|whta)(s?)\b").expect("a valid pattern")
     });
+    // "s it normal", "S there a cure": a question's "is" that lost its first letter, at the
+    // start of a sentence, where nothing else reads "s" before "it".
+    static IS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(^|[.!?] )[sS] (it|there|this|that|he|she)\b").expect("a valid pattern")
+    });
     let collapsed = raw.split_whitespace().collect::<Vec<_>>().join(" ");
-    let collapsed = WHAT.replace_all(&collapsed, "what$1").into_owned();
+    let collapsed = WHAT.replace_all(&collapsed, "what$1");
+    let collapsed = IS.replace_all(&collapsed, "${1}is $2").into_owned();
     let letters = collapsed.chars().filter(|c| c.is_alphabetic()).count();
     let upper = collapsed.chars().filter(|c| c.is_uppercase()).count();
     if letters >= 8 && upper * 2 > letters {

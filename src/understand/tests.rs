@@ -103,6 +103,22 @@ fn chat_spellings_of_what_are_the_question_word() {
 }
 
 #[test]
+fn an_is_that_lost_its_first_letter_asks() {
+    let m = Message::parse("pitting edema. s it normal for my legs to pit like that");
+    assert_eq!(
+        m.text,
+        "pitting edema. is it normal for my legs to pit like that"
+    );
+    assert_eq!(m.sentences[1].role, Role::Question);
+    assert_eq!(Message::parse("S there a cure").text, "is there a cure");
+    // Only at the start of a sentence: "vitamin s it said" is left as written.
+    assert_eq!(
+        Message::parse("vitamin s it said").text,
+        "vitamin s it said"
+    );
+}
+
+#[test]
 fn a_judgement_without_its_verb_asks_in_chat() {
     for asked in [
         "melatonin ok if egfr is 25",
