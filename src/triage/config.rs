@@ -141,38 +141,68 @@ pub struct Category {
     pub near_misses: Vec<String>,
 }
 
-/// One rule, written `"fever + catheter + not vaccine"` in the file.
+/// One rule, written `"fever + catheter + not vaccine"` in the file; `&` instead of `+`
+/// asks for the concept in the same sentence as the first ("infection-signs & access-site").
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Rule {
     /// Concepts that must all be present; the first is the complaint itself.
     pub concepts: Vec<String>,
+    /// Concepts that must be present in the same sentence as the first concept.
+    #[serde(default)]
+    pub together: Vec<String>,
     /// Concepts that stop the rule when present in the same sentence as the first concept.
     pub unless: Vec<String>,
 }
 
 impl Rule {
-    /// Reads `"a + b + not c"`; `None` when a part is empty.
+    /// Reads `"a + b & c + not d"`; `None` when a part is empty or a `not` follows `&`.
     pub fn parse(text: &str) -> Option<Rule> {
         let mut rule = Rule {
             concepts: Vec::new(),
+            together: Vec::new(),
             unless: Vec::new(),
         };
-        for part in text.split('+').map(str::trim) {
-            match part.strip_prefix("not ") {
-                Some(id) if !id.trim().is_empty() => rule.unless.push(id.trim().to_string()),
+        let mut joined_by = '+';
+        let mut rest = text;
+        loop {
+            let end = rest.find(['+', '&']).unwrap_or(rest.len());
+            let part = rest[..end].trim();
+            match (part.strip_prefix("not "), joined_by) {
                 _ if part.is_empty() || part == "not" => return None,
+                (Some(_), '&') => return None,
+                (Some(id), _) if !id.trim().is_empty() => rule.unless.push(id.trim().to_string()),
+                (_, '&') if !rule.concepts.is_empty() => rule.together.push(part.to_string()),
+                (_, '&') => return None,
                 _ => rule.concepts.push(part.to_string()),
             }
+            let Some(op) = rest[end..].chars().next() else {
+                break;
+            };
+            joined_by = op;
+            rest = &rest[end + 1..];
         }
         (!rule.concepts.is_empty()).then_some(rule)
+    }
+
+    /// Every concept the rule names.
+    pub fn parts(&self) -> impl Iterator<Item = &String> {
+        self.concepts
+            .iter()
+            .chain(&self.together)
+            .chain(&self.unless)
     }
 }
 
 impl std::fmt::Display for Rule {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let unless = self.unless.iter().map(|u| format!("not {u}"));
-        let parts: Vec<String> = self.concepts.iter().cloned().chain(unless).collect();
-        f.write_str(&parts.join(" + "))
+        let mut text = self.concepts.join(" + ");
+        for part in &self.together {
+            text.push_str(&format!(" & {part}"));
+        }
+        for part in &self.unless {
+            text.push_str(&format!(" + not {part}"));
+        }
+        f.write_str(&text)
     }
 }
 

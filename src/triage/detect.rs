@@ -59,8 +59,16 @@ pub struct Triage {
     lab_names: PhraseSet,
     /// Per concept: words allowed between a lab's name and its value.
     lab_between: Vec<HashSet<String>>,
-    /// Per category, per rule: its concepts and unless-concepts, as concept indexes.
-    categories: Vec<Vec<(Vec<usize>, Vec<usize>)>>,
+    /// Per category, its rules, as concept indexes.
+    categories: Vec<Vec<CompiledRule>>,
+}
+
+/// A rule with its concepts as concept indexes.
+#[derive(Debug)]
+struct CompiledRule {
+    concepts: Vec<usize>,
+    together: Vec<usize>,
+    unless: Vec<usize>,
 }
 
 impl std::fmt::Debug for Normaliser {
@@ -150,8 +158,12 @@ impl Triage {
                 category
                     .rules
                     .iter()
-                    .map(|rule| (indexes(&rule.concepts), indexes(&rule.unless)))
-                    .filter(|(concepts, _)| !concepts.is_empty())
+                    .map(|rule| CompiledRule {
+                        concepts: indexes(&rule.concepts),
+                        together: indexes(&rule.together),
+                        unless: indexes(&rule.unless),
+                    })
+                    .filter(|rule| !rule.concepts.is_empty())
                     .collect()
             })
             .collect();
@@ -203,7 +215,7 @@ impl Triage {
         for (category, rules) in self.config.categories.iter().zip(&self.categories) {
             let why = rules
                 .iter()
-                .find_map(|(rule, unless)| self.rule_met(rule, unless, &hits, &tokens));
+                .find_map(|rule| self.rule_met(rule, &hits, &tokens));
             if let Some(why) = why {
                 fired.push(Fired {
                     category: category.id.clone(),
@@ -617,16 +629,10 @@ impl Triage {
     }
 
     /// Why a rule is met, if it is: its first concept's hit (not in a sentence with an
-    /// unless-concept, nor overlapped by an unless-idiom) plus a hit of each other concept
-    /// anywhere, the nearest preferred.
-    fn rule_met(
-        &self,
-        rule: &[usize],
-        unless: &[usize],
-        hits: &[Hit],
-        tokens: &Tokens,
-    ) -> Option<String> {
-        let (primary, others) = rule.split_first()?;
+    /// unless-concept, nor overlapped by an unless-idiom) plus a hit of each other concept,
+    /// anywhere or, for a `&` concept, in the same sentence; the nearest preferred.
+    fn rule_met(&self, rule: &CompiledRule, hits: &[Hit], tokens: &Tokens) -> Option<String> {
+        let (primary, others) = rule.concepts.split_first()?;
         let sentence = |h: &Hit| tokens.tokens[h.first].sentence;
         let stops = |u: &Hit, h: &Hit| match self.config.concepts[u.concept].kind {
             ConceptKind::Idiom => u.first <= h.last && h.first <= u.last,
@@ -637,14 +643,20 @@ impl Triage {
             .filter(|h| {
                 !hits
                     .iter()
-                    .any(|u| unless.contains(&u.concept) && stops(u, h))
+                    .any(|u| rule.unless.contains(&u.concept) && stops(u, h))
             })
             .find_map(|h| {
                 let mut parts = vec![self.describe(h, tokens)];
-                for other in others {
+                let wanted = others
+                    .iter()
+                    .map(|c| (c, false))
+                    .chain(rule.together.iter().map(|c| (c, true)));
+                for (other, together) in wanted {
                     let nearest = hits
                         .iter()
-                        .filter(|o| o.concept == *other)
+                        .filter(|o| {
+                            o.concept == *other && (!together || sentence(o) == sentence(h))
+                        })
                         .min_by_key(|o| distance((o.first, o.last), (h.first, h.last)))?;
                     parts.push(self.describe(nearest, tokens));
                 }

@@ -599,10 +599,10 @@ impl Checker<'_> {
             let span = text.span();
             let text = text.into_inner();
             let Some(rule) = Rule::parse(&text) else {
-                self.problem(span, format!("category `{id}`: rule \"{text}\" has an empty part (write \"a + b + not c\")"));
+                self.problem(span, format!("category `{id}`: rule \"{text}\" has an empty part (write \"a + b & c + not d\"; `&` joins a concept to the first, not a `not`)"));
                 continue;
             };
-            for part in rule.concepts.iter().chain(&rule.unless) {
+            for part in rule.parts() {
                 if kind_of(part).is_none() {
                     self.problem(
                         span.clone(),
@@ -613,6 +613,7 @@ impl Checker<'_> {
             if let Some(part) = rule
                 .concepts
                 .iter()
+                .chain(&rule.together)
                 .find(|p| kind_of(p) == Some(ConceptKind::Idiom))
             {
                 self.problem(
@@ -704,7 +705,7 @@ struct RawLab {
     bare_pair: Option<Spanned<bool>>,
 }
 
-/// Checks phrases: each has a word; `#` only as `#` or `#year`; none twice.
+/// Checks phrases: each has a word; `#` only as `#`, `#year` or `#many`; none twice.
 struct PhraseCheck<'a> {
     normaliser: &'a Normaliser,
 }
@@ -713,14 +714,14 @@ impl PhraseCheck<'_> {
     fn check_list(&self, checker: &mut Checker, list: &[(String, Range<usize>)], id: &str) {
         let mut seen = HashSet::new();
         for (phrase, span) in list {
-            let bad_hash = phrase
-                .split_whitespace()
-                .any(|p| (p.starts_with('#') && p != "#" && p != "#year") || p == "=");
+            let bad_hash = phrase.split_whitespace().any(|p| {
+                (p.starts_with('#') && p != "#" && p != "#year" && p != "#many") || p == "="
+            });
             let elems = compile(self.normaliser, phrase);
             let ellipsis_at_edge = matches!(elems.first(), Some(Elem::Ellipsis))
                 || matches!(elems.last(), Some(Elem::Ellipsis));
             let problem = if bad_hash {
-                Some("uses `#` other than as `#` (a number) or `#year`, or a lone `=`")
+                Some("uses `#` other than as `#` (a number) or `#year` or `#many`, or a lone `=`")
             } else if ellipsis_at_edge {
                 Some("starts or ends with `...` (it only goes between words)")
             } else if elems.is_empty() {

@@ -9,6 +9,9 @@ use super::text::{quantity, Normaliser, Tokens};
 
 /// How many filler words may stand between two neighbouring words of a phrase.
 const MAX_GAP: usize = 5;
+/// The least count `#many` stands for: tablets taken at once that make an overdose, well
+/// above a day's doses of the most tablets a kidney patient takes.
+const MANY: f64 = 15.0;
 /// How many words of any kind `...` in a phrase stands for, at most.
 const MAX_ELLIPSIS: usize = 6;
 
@@ -21,6 +24,8 @@ pub(crate) enum Elem {
     Quantity,
     /// `#year` in the config: a year such as 2019.
     Year,
+    /// `#many` in the config: a count of [`MANY`] or more ("took 20 of my", "thirty").
+    Many,
     /// `=word` in the config: exactly this form, not its stem ("=fainted" but not "faint").
     Exact { raw: String, norm: String },
     /// `...` in the config: up to a few words of any kind, in the same clause.
@@ -63,6 +68,7 @@ pub(crate) fn compile(normaliser: &Normaliser, phrase: &str) -> Vec<Elem> {
         match piece {
             "#" => elems.push(Elem::Quantity),
             "#year" => elems.push(Elem::Year),
+            "#many" => elems.push(Elem::Many),
             "..." => elems.push(Elem::Ellipsis),
             _ if piece.starts_with('=') => {
                 let tokens = normaliser.tokens(&piece[1..]);
@@ -210,6 +216,7 @@ fn elem_matches(elem: &Elem, tokens: &Tokens, at: usize) -> bool {
         Elem::Exact { raw, .. } => token.raw == *raw,
         Elem::Ellipsis => true,
         Elem::Quantity => quantity(token).is_some(),
+        Elem::Many => quantity(token).is_some_and(|n| n >= MANY),
         Elem::Year => token
             .number
             .is_some_and(|n| n.fract() == 0.0 && (1950.0..=2100.0).contains(&n)),

@@ -555,3 +555,56 @@ fn emergencies_told_in_everyday_words_fire() {
         assert_eq!(levels(&t, quiet), None, "{quiet}");
     }
 }
+
+#[test]
+fn a_rule_joins_concepts_anywhere_with_plus_and_in_one_sentence_with_ampersand() {
+    let rule = Rule::parse("infection-signs + fever & access-site + not not-a-person").unwrap();
+    assert_eq!(rule.concepts, ["infection-signs", "fever"]);
+    assert_eq!(rule.together, ["access-site"]);
+    assert_eq!(rule.unless, ["not-a-person"]);
+    assert_eq!(
+        rule.to_string(),
+        "infection-signs + fever & access-site + not not-a-person"
+    );
+    assert_eq!(
+        Rule::parse("a & not b"),
+        None,
+        "`&` joins a concept, not a `not`"
+    );
+    assert_eq!(Rule::parse("& a"), None);
+    assert_eq!(Rule::parse("a + & b"), None);
+
+    let triage = shipped();
+    assert!(fires(
+        &triage,
+        "theres pus coming from my fistula",
+        "access-infection"
+    ));
+    assert!(!fires(
+        &triage,
+        "My fistula is working well. My toe has pus in it from an ingrown nail.",
+        "access-infection"
+    ));
+}
+
+#[test]
+fn many_tablets_at_once_is_an_overdose_whatever_was_meant() {
+    let triage = shipped();
+    for text in [
+        "wife took about 30 of her tablets together with wine",
+        "my brother has taken about 40 of his sleeping tablets",
+        "they said my K was six and a half, do I need to go in?",
+    ] {
+        assert_eq!(
+            levels(&triage, text).map(|(level, _)| level),
+            Some(Level::Emergency),
+            "{text}"
+        );
+    }
+    for text in [
+        "I took about 3 of my binders with lunch instead of 2",
+        "I've taken about 10 of my antibiotics so far, still have 4 to go",
+    ] {
+        assert_eq!(levels(&triage, text), None, "{text}");
+    }
+}

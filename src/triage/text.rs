@@ -189,24 +189,41 @@ impl Normaliser {
     }
 }
 
-/// "seven point two" or "7 point 2", as a value is said on the phone, becomes one number
-/// token 7.2 when its last word has been read (the sentence's tokens start at `from`).
+/// "seven point two", "6 dot 8" or "six and a half", as a value is said on the phone,
+/// becomes one number token (7.2, 6.8, 6.5) when its last word has been read (the
+/// sentence's tokens start at `from`).
 fn join_spoken_decimal(tokens: &mut Vec<Token>, from: usize) {
-    let [.., whole, point, digit] = &tokens[from..] else {
+    let sentence = &tokens[from..];
+    let (joined, fraction) = match sentence {
+        [.., whole, point, digit]
+            if matches!(point.raw.as_str(), "point" | "dot") && whole.clause == digit.clause =>
+        {
+            match (spoken_whole(whole), spoken_digit(digit)) {
+                (Some(_), Some(d)) => (3, d / 10.0),
+                _ => return,
+            }
+        }
+        [.., whole, and, a, half]
+            if and.raw == "and"
+                && a.raw == "a"
+                && half.raw == "half"
+                && whole.clause == half.clause =>
+        {
+            (4, 0.5)
+        }
+        _ => return,
+    };
+    let at = tokens.len() - joined;
+    let Some(whole_value) = spoken_whole(&tokens[at]) else {
         return;
     };
-    let (Some(whole_value), Some(digit_value)) = (spoken_whole(whole), spoken_digit(digit)) else {
-        return;
-    };
-    if point.raw != "point" || whole.clause != digit.clause {
-        return;
-    }
-    let end = digit.end;
-    tokens.truncate(tokens.len() - 2);
-    let whole = tokens.last_mut().expect("three tokens were there");
-    whole.raw = format!("{whole_value}.{digit_value}");
+    let end = tokens[tokens.len() - 1].end;
+    tokens.truncate(at + 1);
+    let whole = &mut tokens[at];
+    let value = whole_value + fraction;
+    whole.raw = value.to_string();
     whole.norm = whole.raw.clone();
-    whole.number = Some(whole_value + digit_value / 10.0);
+    whole.number = Some(value);
     whole.end = end;
 }
 
@@ -393,6 +410,8 @@ mod tests {
             ("they said my potassium was seven point two", 7.2),
             ("k is 6 point 8 now", 6.8),
             ("potassium six point oh", 6.0),
+            ("my potassium is six dot eight", 6.8),
+            ("they said my K was six and a half", 6.5),
         ] {
             let t = n.tokens(text);
             let numbers: Vec<f64> = t.tokens.iter().filter_map(|t| t.number).collect();
