@@ -608,3 +608,46 @@ fn many_tablets_at_once_is_an_overdose_whatever_was_meant() {
         assert_eq!(levels(&triage, text), None, "{text}");
     }
 }
+
+/// Emergencies a review found lost by one session's new cues and exclusions: each cue must
+/// not reach past what it speaks of.
+#[test]
+fn new_cues_and_exclusions_do_not_hide_an_emergency_beside_them() {
+    let triage = shipped();
+    for text in [
+        // "was treated for" is no marker of the past for what follows it.
+        "He was treated for pneumonia with antibiotics and he is really struggling to breathe",
+        "Dad was treated for a chest infection on Monday and he's got crushing chest pain right across his chest",
+        // "treated ... for it" is no all-clear.
+        "I've got crushing chest pain, GP treated me for it as indigestion but it's worse",
+        // A usual routine is no dosing question that excuses wanting to die.
+        "Dad told me he wants to kill himself, he took his tablets like always this morning",
+        // The base forms of fainting, and idioms that only look like them.
+        "I watched him pass out on the kitchen floor about 10 mins ago",
+        "Dad passed out of the blue after his dialysis, he's awake now but grey and sweaty",
+        "he keeps collapsing the minute he stands up",
+    ] {
+        assert_eq!(
+            levels(&triage, text).map(|(level, _)| level),
+            Some(Level::Emergency),
+            "{text}"
+        );
+    }
+    for text in [
+        // Residual urine told as usual does not hide urine that stopped.
+        "transplant 10 days ago, I still pass a little normally but haven't peed since last night and my new kidney is sore",
+        "I got a kidney off my dad 2 yrs ago, temp 38.6 tonight",
+    ] {
+        assert!(levels(&triage, text).is_some(), "{text}");
+    }
+    for text in [
+        "my needle site took 20 minutes to stop bleeding after dialysis today, is that normal?",
+        "I've taken 16 tablets today, all my normal meds, feeling fine",
+        "my son just got into medicine at Leeds uni, so proud",
+        "my voice is going hoarse from shouting at the football, can I still have dialysis?",
+        "my tooth fell out and my neck line dressing needs changing, can the unit do it?",
+        "my grandson's passing out parade is on Friday, can I move my dialysis?",
+    ] {
+        assert_eq!(levels(&triage, text), None, "{text}");
+    }
+}
