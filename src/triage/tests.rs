@@ -593,7 +593,6 @@ fn many_tablets_at_once_is_an_overdose_whatever_was_meant() {
     for text in [
         "wife took about 30 of her tablets together with wine",
         "my brother has taken about 40 of his sleeping tablets",
-        "they said my K was six and a half, do I need to go in?",
     ] {
         assert_eq!(
             levels(&triage, text).map(|(level, _)| level),
@@ -606,6 +605,21 @@ fn many_tablets_at_once_is_an_overdose_whatever_was_meant() {
         "I've taken about 10 of my antibiotics so far, still have 4 to go",
     ] {
         assert_eq!(levels(&triage, text), None, "{text}");
+    }
+}
+
+#[test]
+fn a_potassium_said_aloud_is_read_as_its_value() {
+    let triage = shipped();
+    for text in [
+        "they said my K was six and a half, do I need to go in?",
+        "they rang and said my potassium was seven point two",
+    ] {
+        assert_eq!(
+            levels(&triage, text).map(|(level, _)| level),
+            Some(Level::Emergency),
+            "{text}"
+        );
     }
 }
 
