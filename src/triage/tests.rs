@@ -640,6 +640,8 @@ fn new_cues_and_exclusions_do_not_hide_an_emergency_beside_them() {
         "I watched him pass out on the kitchen floor about 10 mins ago",
         "Dad passed out of the blue after his dialysis, he's awake now but grey and sweaty",
         "he keeps collapsing the minute he stands up",
+        // "never had ... like this" says how new it is, and negates nothing.
+        "I've never had chest pain like this before, it's crushing",
     ] {
         assert_eq!(
             levels(&triage, text).map(|(level, _)| level),
