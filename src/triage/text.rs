@@ -193,15 +193,11 @@ impl Normaliser {
 /// becomes one number token (7.2, 6.8, 6.5) when its last word has been read (the
 /// sentence's tokens start at `from`).
 fn join_spoken_decimal(tokens: &mut Vec<Token>, from: usize) {
-    let sentence = &tokens[from..];
-    let (joined, fraction) = match sentence {
+    let (joined, whole, fraction) = match &tokens[from..] {
         [.., whole, point, digit]
             if matches!(point.raw.as_str(), "point" | "dot") && whole.clause == digit.clause =>
         {
-            match (spoken_whole(whole), spoken_digit(digit)) {
-                (Some(_), Some(d)) => (3, d / 10.0),
-                _ => return,
-            }
+            (3, whole, spoken_digit(digit).map(|d| d / 10.0))
         }
         [.., whole, and, a, half]
             if and.raw == "and"
@@ -209,18 +205,17 @@ fn join_spoken_decimal(tokens: &mut Vec<Token>, from: usize) {
                 && half.raw == "half"
                 && whole.clause == half.clause =>
         {
-            (4, 0.5)
+            (4, whole, Some(0.5))
         }
         _ => return,
     };
-    let at = tokens.len() - joined;
-    let Some(whole_value) = spoken_whole(&tokens[at]) else {
+    let (Some(whole_value), Some(fraction)) = (spoken_whole(whole), fraction) else {
         return;
     };
-    let end = tokens[tokens.len() - 1].end;
-    tokens.truncate(at + 1);
-    let whole = &mut tokens[at];
     let value = whole_value + fraction;
+    let end = tokens[tokens.len() - 1].end;
+    tokens.truncate(tokens.len() - joined + 1);
+    let whole = tokens.last_mut().expect("the whole part is kept");
     whole.raw = value.to_string();
     whole.norm = whole.raw.clone();
     whole.number = Some(value);
