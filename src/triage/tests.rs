@@ -41,6 +41,11 @@ fn levels(triage: &Triage, text: &str) -> Option<(Level, Vec<String>)> {
     Some((a.level, a.fired.into_iter().map(|f| f.category).collect()))
 }
 
+/// The level a message gets, if any.
+fn level(triage: &Triage, text: &str) -> Option<Level> {
+    levels(triage, text).map(|(level, _)| level)
+}
+
 fn fires(triage: &Triage, text: &str, category: &str) -> bool {
     levels(triage, text).is_some_and(|(_, c)| c.iter().any(|c| c == category))
 }
@@ -594,11 +599,7 @@ fn many_tablets_at_once_is_an_overdose_whatever_was_meant() {
         "wife took about 30 of her tablets together with wine",
         "my brother has taken about 40 of his sleeping tablets",
     ] {
-        assert_eq!(
-            levels(&triage, text).map(|(level, _)| level),
-            Some(Level::Emergency),
-            "{text}"
-        );
+        assert_eq!(level(&triage, text), Some(Level::Emergency), "{text}");
     }
     for text in [
         "I took about 3 of my binders with lunch instead of 2",
@@ -615,11 +616,7 @@ fn a_potassium_said_aloud_is_read_as_its_value() {
         "they said my K was six and a half, do I need to go in?",
         "they rang and said my potassium was seven point two",
     ] {
-        assert_eq!(
-            levels(&triage, text).map(|(level, _)| level),
-            Some(Level::Emergency),
-            "{text}"
-        );
+        assert_eq!(level(&triage, text), Some(Level::Emergency), "{text}");
     }
 }
 
@@ -643,11 +640,7 @@ fn new_cues_and_exclusions_do_not_hide_an_emergency_beside_them() {
         // "never had ... like this" says how new it is, and negates nothing.
         "I've never had chest pain like this before, it's crushing",
     ] {
-        assert_eq!(
-            levels(&triage, text).map(|(level, _)| level),
-            Some(Level::Emergency),
-            "{text}"
-        );
+        assert_eq!(level(&triage, text), Some(Level::Emergency), "{text}");
     }
     for text in [
         // Residual urine told as usual does not hide urine that stopped.
