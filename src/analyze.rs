@@ -1,7 +1,7 @@
 //! Text analysis shared by indexing and querying: words, stems, stop words, and the synonym
 //! groups that let "blood in my pee" meet "hematuria". Pure; knows nothing of tantivy.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use rust_stemmers::{Algorithm, Stemmer};
@@ -236,11 +236,14 @@ pub fn words(text: &str) -> Vec<String> {
     out
 }
 
-/// Frequent English words (see the file's header for the source).
-static COMMON_WORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+/// Frequent English words with their rank, 0 the most frequent (see the file's header for
+/// the source).
+static COMMON_WORDS: LazyLock<HashMap<&'static str, usize>> = LazyLock::new(|| {
     include_str!("data/common_words.txt")
         .lines()
         .filter(|l| !l.starts_with('#'))
+        .enumerate()
+        .map(|(rank, word)| (word, rank))
         .collect()
 });
 
@@ -250,7 +253,7 @@ static COMMON_WORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
 /// patients' spelling with a dropped "g" ("wakin", "bleedin"), and its comparative or
 /// superlative ("commonest", "safer", "biggest", "earliest").
 pub fn is_common_word(word: &str) -> bool {
-    if word.chars().count() < 4 || COMMON_WORDS.contains(word) {
+    if word.chars().count() < 4 || COMMON_WORDS.contains_key(word) {
         return true;
     }
     let stripped = ["s", "es", "d", "ed", "ing", "y", "ly"]
@@ -284,12 +287,13 @@ pub fn is_common_word(word: &str) -> bool {
     }
     bases
         .iter()
-        .any(|base| COMMON_WORDS.contains(base.as_str()))
+        .any(|base| COMMON_WORDS.contains_key(base.as_str()))
 }
 
-/// The everyday English words (see `is_common_word`).
-pub fn common_words() -> impl Iterator<Item = &'static str> {
-    COMMON_WORDS.iter().copied()
+/// The everyday English words (see `is_common_word`), each with its rank among them: 0 is the
+/// most frequent.
+pub fn common_words() -> impl Iterator<Item = (&'static str, usize)> {
+    COMMON_WORDS.iter().map(|(word, rank)| (*word, *rank))
 }
 
 /// Whether a lowercase word is filler.
@@ -442,6 +446,7 @@ pub fn synonym_tag(group: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashSet;
 
     fn analyzer() -> Analyzer {
         Analyzer::new(&[

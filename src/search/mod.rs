@@ -59,6 +59,9 @@ const PASSAGE_STAGE: f32 = 0.5;
 const MAX_CONCEPTS: usize = 40;
 /// How much a typo-corrected word counts compared with a word spelt right.
 const CORRECTED_WEIGHT: f32 = 0.8;
+/// How much an incidental word ("want", "told", "future": see `Vocabulary::is_incidental`)
+/// counts compared with a word that names what is asked.
+const INCIDENTAL_WEIGHT: f32 = 0.5;
 /// How much a word of the backstory counts compared with a word of the question (chosen on
 /// the training messages: 0.25 lost the context questions depend on, 1.0 drowned them).
 const CONTEXT_WEIGHT: f32 = 0.5;
@@ -204,9 +207,12 @@ impl Engine {
             for field in prose {
                 for_each_stem(segment, field, |stem, _| vocabulary.add_prose(stem))?;
             }
+            for field in [self.fields.title, self.fields.heading, self.fields.tags] {
+                for_each_stem(segment, field, |stem, _| vocabulary.add_topical(stem))?;
+            }
         }
-        for word in crate::analyze::common_words() {
-            vocabulary.add_everyday(self.analyzer.stem(word));
+        for (word, rank) in crate::analyze::common_words() {
+            vocabulary.add_everyday(self.analyzer.stem(word), rank);
         }
         for stem in self.analyzer.synonym_stems() {
             vocabulary.add(stem, 0);
@@ -573,6 +579,11 @@ impl Engine {
             }
         }
         weigh_unknown(&mut concepts);
+        for concept in &mut concepts {
+            if self.vocabulary.is_incidental(&concept.tokens[0]) {
+                concept.weight *= INCIDENTAL_WEIGHT;
+            }
+        }
         for concept in concepts.iter_mut().filter(|c| !c.focus) {
             concept.weight *= CONTEXT_WEIGHT;
         }

@@ -29,12 +29,12 @@ pub struct Evidence {
 }
 
 /// Weights of the relevance score: a logistic model of "this article answers the question".
-const W_BIAS: f32 = -14.433;
-const W_RELATIVE_SCORE: f32 = 7.089;
-const W_COVERAGE: f32 = 0.048;
-const W_ARTICLE_COVERAGE: f32 = 2.136;
-const W_PHRASE: f32 = 0.456;
-const W_SEMANTIC: f32 = 9.060;
+const W_BIAS: f32 = -14.542;
+const W_RELATIVE_SCORE: f32 = 7.113;
+const W_COVERAGE: f32 = 0.000;
+const W_ARTICLE_COVERAGE: f32 = 2.993;
+const W_PHRASE: f32 = 0.485;
+const W_SEMANTIC: f32 = 8.361;
 
 /// The relevance of an article, as log-odds that it answers the question.
 pub fn relevance(e: &Evidence) -> f32 {

@@ -9,8 +9,11 @@ pub struct Vocabulary {
     by_first: HashMap<char, Vec<(String, u64)>>,
     /// Stems of the maintainers' prose (titles, headings, passages, tags), spelt right.
     prose: HashSet<String>,
-    /// Stems of everyday English words ("project"), never respelt.
-    everyday: HashSet<String>,
+    /// Stems of everyday English words ("project"), never respelt, with the rank of their
+    /// most frequent word (0 the most frequent in English).
+    everyday: HashMap<String, usize>,
+    /// Stems of the articles' titles, headings and tags: what the corpus is about.
+    topical: HashSet<String>,
     /// How the prose spells each of its stems (its most frequent word for it), to write a
     /// corrected word back into a sentence.
     spellings: HashMap<String, String>,
@@ -21,6 +24,10 @@ pub struct Vocabulary {
     /// How many articles were counted.
     article_total: u64,
 }
+
+/// The everyday words this frequent in English (the first so many) can be incidental to a
+/// question (see `Vocabulary::is_incidental`).
+const INCIDENTAL_RANK: usize = 2000;
 
 /// A stem known only from questions and patients' examples is respelt to a prose stem
 /// within typo distance only if that stem is in at least this many times more articles.
@@ -57,9 +64,26 @@ impl Vocabulary {
         }
     }
 
-    /// Marks a stem as an everyday English word's (see `respell`).
-    pub fn add_everyday(&mut self, stem: String) {
-        self.everyday.insert(stem);
+    /// Marks a stem as an everyday English word's (see `respell`) of this rank in English.
+    pub fn add_everyday(&mut self, stem: String, rank: usize) {
+        let known = self.everyday.entry(stem).or_insert(rank);
+        *known = (*known).min(rank);
+    }
+
+    /// Marks a stem as one of the corpus's topics (a word of a title, heading or tag).
+    pub fn add_topical(&mut self, stem: &str) {
+        self.topical.insert(stem.to_string());
+    }
+
+    /// Whether a stem says little of what a question is about: one of English's most
+    /// frequent words ("want", "told", "way", "future") that no title, heading or tag of the
+    /// corpus uses. "Weight" or "travel" head articles; "future" in "how do I prevent future
+    /// UTIs" does not make the infections article miss much.
+    pub fn is_incidental(&self, stem: &str) -> bool {
+        self.everyday
+            .get(stem)
+            .is_some_and(|&rank| rank < INCIDENTAL_RANK)
+            && !self.topical.contains(stem)
     }
 
     /// A stem known only from patients' wordings that is a typo of the articles' prose:
@@ -84,7 +108,7 @@ impl Vocabulary {
             let with = articles(known);
             articles(stem).iter().all(|a| with.binary_search(a).is_ok())
         };
-        if self.prose.is_empty() || self.prose.contains(stem) || self.everyday.contains(stem) {
+        if self.prose.is_empty() || self.prose.contains(stem) || self.everyday.contains_key(stem) {
             return None;
         }
         Self::forms(stem)
@@ -145,7 +169,7 @@ impl Vocabulary {
     /// "coffe", becomes "coffe"). A stem that the stemmer ended in "i" for a "y" ("kidny" →
     /// "kidni") is also tried with its "y".
     pub fn correct(&self, stem: &str) -> Option<&str> {
-        if stem.chars().any(|c| c.is_ascii_digit()) || self.everyday.contains(stem) {
+        if stem.chars().any(|c| c.is_ascii_digit()) || self.everyday.contains_key(stem) {
             return None;
         }
         Self::forms(stem)
@@ -275,13 +299,31 @@ mod tests {
         // An everyday word is a word, not a typo: "sack" is not "snack".
         v.add("snack", 5);
         assert_eq!(v.correct("sack"), Some("snack"));
-        v.add_everyday("sack".to_string());
+        v.add_everyday("sack".to_string(), 10_000);
         assert_eq!(v.correct("sack"), None);
         assert_eq!(v.correct("zebra"), None);
         // Another spelling is one typo away, however many letters it changes.
         v.add("nephriti", 8);
         assert_eq!(v.correct("nefriti"), Some("nephriti"));
         assert_eq!(v.correct("neuriti"), None);
+    }
+
+    #[test]
+    fn only_frequent_everyday_words_that_head_no_article_are_incidental() {
+        let mut v = Vocabulary::default();
+        for (stem, rank) in [("futur", 465), ("travel", 1099), ("tattoo", 5741)] {
+            v.add_everyday(stem.to_string(), rank);
+        }
+        // "Futures" ranks lower than "future": a stem keeps its most frequent word's rank.
+        v.add_everyday("futur".to_string(), 9_000);
+        v.add_topical("travel");
+        assert!(v.is_incidental("futur"));
+        assert!(!v.is_incidental("travel"), "a title's word names a topic");
+        assert!(
+            !v.is_incidental("tattoo"),
+            "a rarer word names what is asked"
+        );
+        assert!(!v.is_incidental("creatinin"), "not an everyday word");
     }
 
     #[test]
@@ -304,7 +346,7 @@ mod tests {
             v.add_prose(prose);
             v.add(prose, 90);
         }
-        v.add_everyday("project".to_string());
+        v.add_everyday("project".to_string(), 1_000);
         let article = |i: usize| -> HashSet<String> {
             let mut stems: HashSet<String> =
                 ["kidney", "dialysi", "creatinin"].map(String::from).into();
