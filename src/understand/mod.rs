@@ -8,7 +8,7 @@ use asks::{asks_amount, asks_choice, asks_number, first_clause_asks_number};
 use roles::{
     asks_outright, classify, is_question, judged_at_end, judges_without_verb, COURTESY, JUDGEMENTS,
 };
-use sentences::{considered, normalise, split_sentences};
+use sentences::{considered, normalise, split_run_on_question, split_sentences};
 
 mod asks;
 mod roles;
@@ -78,6 +78,8 @@ const MAX_OTHER_QUESTIONS: usize = 3;
 const VAGUE_MAX_CONTENT: usize = 2;
 /// A first sentence of at most this many words, followed by more, is a subject line.
 const SUBJECT_MAX_WORDS: usize = 6;
+/// How many words after "for" the "to" of "is it normal for creatinine to rise" may come.
+const PLACEHOLDER_REACH: usize = 5;
 /// A sentence a question points back to that has at most this many words is read with the
 /// sentence before it.
 const REFERENT_SHORT_WORDS: usize = 5;
@@ -148,6 +150,9 @@ impl Message {
         let text = normalise(considered(raw));
         let mut sentences: Vec<Sentence> = split_sentences(&text)
             .into_iter()
+            .flat_map(|s| {
+                split_run_on_question(s, |told| classify(told) == Role::Backstory, stands_alone)
+            })
             .map(|s| Sentence {
                 role: classify(&s),
                 text: s,
@@ -354,13 +359,21 @@ fn points_back(question: &str) -> bool {
     ];
     let ws = words(question);
     ws.iter().enumerate().any(|(i, w)| {
+        // "is it normal for creatinine to rise", "is it ok to eat": what "it" is follows.
+        // "is it safe for my kidneys?" has no "to" after "for": "it" is named before.
         let placeholder = w == "it"
             && ws
                 .get(i + 1)
                 .is_none_or(|next| !SUBJECT_OF.contains(&next.as_str()))
-            && ws
-                .get(i + 2)
-                .is_some_and(|after| matches!(after.as_str(), "for" | "to"));
+            && match ws.get(i + 2).map(String::as_str) {
+                Some("to") => true,
+                Some("for") => ws
+                    .iter()
+                    .skip(i + 3)
+                    .take(PLACEHOLDER_REACH)
+                    .any(|t| t == "to"),
+                _ => false,
+            };
         // "do they need to take the old kidney out?": the doctors, not something named
         // before ("do they need to be taken with food?" points back).
         let clinicians = w == "they"

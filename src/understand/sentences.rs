@@ -61,7 +61,11 @@ pub(super) fn split_sentences(text: &str) -> Vec<String> {
             '?' | '!' | ';' | '\n' => next != Some(c) && next != Some('?') && next != Some('!'),
             '.' => {
                 let prev = i.checked_sub(1).map(|p| chars[p]);
-                let after_letter = prev.is_some_and(|p| p.is_alphabetic() || p == ')' || p == '.');
+                // "... 'taking it week by week'. Realistically": a quotation or bracket
+                // that closes, then the full stop.
+                let after_letter = prev.is_some_and(|p| {
+                    p.is_alphabetic() || matches!(p, ')' | '.' | '\'' | '"' | '’' | '”')
+                });
                 let before_text = next.is_none_or(|n| n.is_whitespace() || n.is_alphabetic());
                 // "My urea is showing 40.IS IT DANGEROUS", "uric acid 2.7. is it": a number,
                 // then a new sentence ("4.2" and "2.5mg" are not).
@@ -81,6 +85,72 @@ pub(super) fn split_sentences(text: &str) -> Vec<String> {
     }
     push_sentence(&mut sentences, &mut current);
     sentences
+}
+
+/// Splits a run-on question ("Ive been taking cranberry, drinking lots of water, is there
+/// anything else I can do to prevent UTIs?") where, after a comma, the question begins:
+/// what comes before tells (`tells`), what follows asks, naming enough to be read on its
+/// own (`stands_alone`; "... just take quinine, can i?" asks about the quinine). Not after
+/// a clause the question depends on ("If I'm on dialysis, can I eat bananas?"), nor after a
+/// few words of address ("Doctor, is it bad?").
+pub(super) fn split_run_on_question(
+    sentence: String,
+    tells: impl Fn(&str) -> bool,
+    stands_alone: impl Fn(&str) -> bool,
+) -> Vec<String> {
+    const AUXILIARIES: &[&str] = &[
+        "is", "are", "was", "were", "can", "could", "should", "would", "will", "do", "does", "did",
+        "has", "have", "may", "might", "must",
+    ];
+    const SUBJECTS: &[&str] = &[
+        "there", "i", "it", "we", "he", "she", "they", "you", "my", "his", "her", "this", "that",
+        "these", "those", "the", "a", "an", "our", "their",
+    ];
+    const WH: &[&str] = &["what", "how", "why", "when", "where", "which", "who"];
+    const LINKS: &[&str] = &["and", "but", "so", "or"];
+    // A clause the question depends on: a condition, a time, a cause.
+    const DEPENDENT: &[&str] = &[
+        "if", "when", "whenever", "since", "because", "although", "though", "as", "after",
+        "before", "while", "unless", "once", "until",
+    ];
+    const MIN_TELLING_WORDS: usize = 4;
+    if !sentence.trim_end().ends_with('?') {
+        return vec![sentence];
+    }
+    let opens_question = |rest: &str| {
+        let ws = words(rest);
+        let ws: Vec<&str> = ws
+            .iter()
+            .map(String::as_str)
+            .skip_while(|w| LINKS.contains(w))
+            .collect();
+        match ws.as_slice() {
+            [first, second, ..] if AUXILIARIES.contains(first) => SUBJECTS.contains(second),
+            [first, _, ..] => WH.contains(first),
+            _ => false,
+        }
+    };
+    let split = sentence.rmatch_indices(", ").map(|(at, _)| at).find(|&at| {
+        let (told, rest) = (&sentence[..at], &sentence[at + 2..]);
+        let told_words = words(told);
+        told_words.len() >= MIN_TELLING_WORDS
+            && !told_words
+                .first()
+                .is_some_and(|w| DEPENDENT.contains(&w.as_str()) || WH.contains(&w.as_str()))
+            && !told_words
+                .first()
+                .is_some_and(|w| AUXILIARIES.contains(&w.as_str()))
+            && opens_question(rest)
+            && stands_alone(rest)
+            && tells(told)
+    });
+    match split {
+        Some(at) => vec![
+            sentence[..at].to_string(),
+            sentence[at + 2..].trim().to_string(),
+        ],
+        None => vec![sentence],
+    }
 }
 
 /// The word just before the full stop that ends `text`, read from its end only (reading

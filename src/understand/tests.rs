@@ -545,3 +545,39 @@ fn the_word_before_a_full_stop_is_read_from_the_end() {
     assert_eq!(last_word("my mum's."), "mums");
     assert_eq!(last_word("."), "");
 }
+
+#[test]
+fn a_run_on_question_is_told_apart_from_what_comes_before_it() {
+    let m = Message::parse(
+        "Ive been taking D-Mannose otc, drinking lots of water, and peeing after intercourse, is there anything else I can do to prevent future UTIs?",
+    );
+    let roles: Vec<Role> = m.sentences.iter().map(|s| s.role).collect();
+    assert_eq!(roles, [Role::Backstory, Role::Question]);
+    assert_eq!(
+        m.asked_about(),
+        "is there anything else I can do to prevent future UTIs?"
+    );
+    // A condition, a question with nothing of its own, a question before the comma: one
+    // sentence still.
+    for whole in [
+        "If I'm on dialysis, can I eat bananas?",
+        "my friend says just take quinine, can i?",
+        "Whats the difference between Aranesp and Mircera, and how often is each one injected?",
+        "Doctor, is there a cure for IgA nephropathy?",
+    ] {
+        assert_eq!(Message::parse(whole).sentences.len(), 1, "{whole}");
+    }
+    // A question that points back still carries what it points to.
+    let m = Message::parse("I take levaquin every day for my back, is it safe for my kidneys?");
+    assert_eq!(m.sentences.len(), 2);
+    assert!(m.asked_about().contains("levaquin"), "{}", m.asked_about());
+}
+
+#[test]
+fn a_full_stop_after_a_closing_quotation_ends_the_sentence() {
+    let m = Message::parse(
+        "The doctors keep talking about 'taking it week by week'. Realistically how long does she have?",
+    );
+    assert_eq!(m.sentences.len(), 2);
+    assert_eq!(m.focus, "Realistically how long does she have?");
+}
