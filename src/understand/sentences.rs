@@ -132,16 +132,12 @@ pub(super) fn split_run_on_question(
     };
     let split = sentence.rmatch_indices(", ").map(|(at, _)| at).find(|&at| {
         let (told, rest) = (&sentence[..at], &sentence[at + 2..]);
+        // A told part that opens with a question word is a question itself: `tells` says so.
         let told_words = words(told);
-        let opens_with = |list: &[&str]| {
-            told_words
-                .first()
-                .is_some_and(|w| list.contains(&w.as_str()))
-        };
         told_words.len() >= MIN_TELLING_WORDS
-            && !opens_with(DEPENDENT)
-            && !opens_with(WH)
-            && !opens_with(AUXILIARIES)
+            && !told_words
+                .first()
+                .is_some_and(|w| DEPENDENT.contains(&w.as_str()))
             && opens_question(rest)
             && stands_alone(rest)
             && tells(told)
