@@ -119,6 +119,8 @@ pub struct LabSpec {
     pub between: Vec<String>,
     /// The value fires at or above this.
     pub at_least: f64,
+    /// Or, for a value dangerous when low (blood sugar), at or below this.
+    pub at_most: Option<f64>,
     /// For a pair of values such as blood pressure ("190/125"): the second fires at or above.
     pub second_at_least: Option<f64>,
     /// Values outside this range are not results of this test ("potassium 3500 mg").

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use super::config::{ConceptKind, DurationSpec, LabSpec, TriageConfig};
 use super::phrases::{compile, compile_with, Match, PhraseSet, Vocabulary};
-use super::text::{fold, quantity, unit_hours, Normaliser, Tokens};
+use super::text::{fold, quantity, unit_hours, Normaliser, Token, Tokens};
 use super::{Assessment, Fired, Level};
 
 /// The owners of cue phrases in [`Triage::cues`].
@@ -476,10 +476,15 @@ impl Triage {
     /// say it is over.
     fn past(&self, hit: &Hit, found: &[Hit], tokens: &Tokens, cues: &Cues) -> bool {
         let clause = tokens.tokens[hit.focus.0].clause;
+        // "asking for my mum who passed years ago": the time of somebody else's story.
+        let about_somebody = |m: &Match| {
+            (hit.focus.1 + 1..m.first)
+                .any(|at| matches!(tokens.tokens[at].raw.as_str(), "who" | "whom" | "whose"))
+        };
         let nearest = |markers: &[Match]| {
             markers
                 .iter()
-                .filter(|m| tokens.tokens[m.first].clause == clause)
+                .filter(|m| tokens.tokens[m.first].clause == clause && !about_somebody(m))
                 .map(|m| distance((m.first, m.last), hit.focus))
                 .min()
         };
@@ -573,11 +578,16 @@ impl Triage {
         // now", "since yesterday if I lie down I can't breathe"); a marker that tells how
         // things go does not ("the nurses keep saying to call if the bag is cloudy", "if my
         // fistula starts bleeding").
+        // The cue reaches on over a list that continues its clause: "ring 999 if you have
+        // chest pain, bad breathlessness, fits, or your fistula stops working". Not over a
+        // clause that says who: "if I lie down, I can't breathe".
         let cued = cues.hypothetical.iter().any(|cue| {
+            let from = toks[cue.first].clause;
             cue.first <= hit.first
-                && toks[cue.first].clause == clause
+                && toks[cue.first].sentence == toks[hit.first].sentence
+                && (from + 1..=clause).all(|c| is_list_item(toks, c))
                 && !present_in(&|at| {
-                    toks[at].clause == clause
+                    (from..=clause).contains(&toks[at].clause)
                         && !CONDITIONAL_PRESENT.contains(&toks[at].raw.as_str())
                 })
         });
@@ -668,7 +678,14 @@ impl Triage {
         let id = &self.config.concepts[hit.concept].id;
         let shown = tokens.show(hit.first, hit.last);
         match hit.value {
-            Some((_, threshold)) => format!("{id} '{shown}' (>= {threshold})"),
+            Some((_, threshold)) => {
+                let below = self.config.concepts[hit.concept]
+                    .lab
+                    .as_ref()
+                    .is_some_and(|lab| lab.at_most.is_some());
+                let sign = if below { "<=" } else { ">=" };
+                format!("{id} '{shown}' ({sign} {threshold})")
+            }
             None => format!("{id} '{shown}'"),
         }
     }
@@ -703,6 +720,9 @@ fn meets(lab: &LabSpec, value: f64, second: Option<f64>) -> Option<(f64, f64, bo
     if !(low..=high).contains(&value) {
         return None;
     }
+    if let Some(most) = lab.at_most {
+        return Some((value, most, value <= most));
+    }
     match (second, lab.second_at_least) {
         (Some(second), Some(threshold))
             if value < lab.at_least && second >= threshold && second < value =>
@@ -711,6 +731,20 @@ fn meets(lab: &LabSpec, value: f64, second: Option<f64>) -> Option<(f64, f64, bo
         }
         _ => Some((value, lab.at_least, value >= lab.at_least)),
     }
+}
+
+/// Words of at most this many tokens with nobody named make a clause an item of a list.
+const LIST_ITEM_MAX: usize = 5;
+
+/// Whether clause `clause` is an item of a list ("bad breathlessness", "or your fistula
+/// stops working"): short, and naming nobody ("I can't breathe" is a statement).
+fn is_list_item(toks: &[Token], clause: usize) -> bool {
+    const SOMEBODY: &[&str] = &[
+        "i", "im", "ive", "id", "ill", "me", "my", "he", "hes", "him", "his", "she", "shes", "her",
+        "we", "us", "our", "they", "them", "their",
+    ];
+    let words: Vec<&Token> = toks.iter().filter(|t| t.clause == clause).collect();
+    words.len() <= LIST_ITEM_MAX && !words.iter().any(|t| SOMEBODY.contains(&t.raw.as_str()))
 }
 
 /// Markers of now that tell how things go rather than when: they do not make a condition

@@ -173,6 +173,7 @@ struct RawConcept {
     units: Option<Strings>,
     between: Option<Strings>,
     at_least: Option<Spanned<f64>>,
+    at_most: Option<Spanned<f64>>,
     second_at_least: Option<Spanned<f64>>,
     plausible: Option<Spanned<Vec<f64>>>,
     bare_pair: Option<Spanned<bool>>,
@@ -422,6 +423,7 @@ impl Checker<'_> {
                 ("units", raw.units.as_ref().map(Spanned::span)),
                 ("between", raw.between.as_ref().map(Spanned::span)),
                 ("at_least", raw.at_least.as_ref().map(Spanned::span)),
+                ("at_most", raw.at_most.as_ref().map(Spanned::span)),
                 (
                     "second_at_least",
                     raw.second_at_least.as_ref().map(Spanned::span),
@@ -451,6 +453,7 @@ impl Checker<'_> {
                     units: raw.units,
                     between: raw.between,
                     at_least: raw.at_least,
+                    at_most: raw.at_most,
                     second_at_least: raw.second_at_least,
                     plausible: raw.plausible,
                     bare_pair: raw.bare_pair,
@@ -516,32 +519,37 @@ impl Checker<'_> {
             span.clone(),
         );
         phrases.check_list(self, &names, id);
-        let at_least = match raw.at_least {
+        let number = |this: &mut Self, field: &str, v: Option<Spanned<f64>>| match v {
             Some(v) if v.get_ref().is_finite() => Some(*v.get_ref()),
             Some(v) => {
-                self.problem(
+                this.problem(
                     v.span(),
-                    format!("concept `{id}`: `at_least` must be a number"),
+                    format!("concept `{id}`: `{field}` must be a number"),
                 );
                 None
             }
-            None => {
-                self.problem(
-                    span.clone(),
-                    format!("lab concept `{id}` has no `at_least`"),
-                );
-                None
-            }
+            None => None,
         };
+        let at_least = number(self, "at_least", raw.at_least);
+        let at_most = number(self, "at_most", raw.at_most);
+        if at_least.is_some() == at_most.is_some() {
+            self.problem(
+                span.clone(),
+                format!("lab concept `{id}` needs one of `at_least` and `at_most`"),
+            );
+        }
+        let threshold = at_least.or(at_most);
         let plausible = match raw.plausible {
             Some(p) => match p.get_ref()[..] {
-                [low, high] if low < high && at_least.is_none_or(|a| (low..=high).contains(&a)) => {
+                [low, high]
+                    if low < high && threshold.is_none_or(|a| (low..=high).contains(&a)) =>
+                {
                     [low, high]
                 }
                 _ => {
                     self.problem(
                         p.span(),
-                        format!("concept `{id}`: `plausible` must be [low, high] with low < high and `at_least` between"),
+                        format!("concept `{id}`: `plausible` must be [low, high] with low < high and the threshold between"),
                     );
                     [f64::MIN, f64::MAX]
                 }
@@ -559,6 +567,7 @@ impl Checker<'_> {
             units: self.optional_strings(raw.units, &format!("concept `{id}`: `units`")),
             between: self.optional_strings(raw.between, &format!("concept `{id}`: `between`")),
             at_least: at_least.unwrap_or(f64::MAX),
+            at_most,
             second_at_least: raw.second_at_least.map(|v| *v.get_ref()),
             plausible,
             bare_pair: raw.bare_pair.is_some_and(|b| *b.get_ref()),
@@ -700,6 +709,7 @@ struct RawLab {
     units: Option<Strings>,
     between: Option<Strings>,
     at_least: Option<Spanned<f64>>,
+    at_most: Option<Spanned<f64>>,
     second_at_least: Option<Spanned<f64>>,
     plausible: Option<Spanned<Vec<f64>>>,
     bare_pair: Option<Spanned<bool>>,
@@ -836,9 +846,9 @@ examples = ["K 6.4"]
             (with("id = \"potassium-high\"", "id = \"chest-pain\""), "triage.toml:25: duplicate concept id `chest-pain` (first on line 20)"),
             (with("rules = [\"chest-pain\"]", "rules = [\"chest-pain + fever\"]"), "triage.toml:35: category `chest-pain`: unknown concept `fever` in rule \"chest-pain + fever\""),
             (with("[\"chest pain\", \"tight chest\"]", "[]"), "triage.toml:22: concept `chest-pain`: `phrases` is empty"),
-            (with("plausible = [2.0, 10.0]", "plausible = [8.0, 10.0]"), "triage.toml:29: concept `potassium-high`: `plausible` must be [low, high] with low < high and `at_least` between"),
+            (with("plausible = [2.0, 10.0]", "plausible = [8.0, 10.0]"), "triage.toml:29: concept `potassium-high`: `plausible` must be [low, high] with low < high and the threshold between"),
             (with("id = \"high-potassium\"", "id = \"chest-pain\""), "triage.toml:40: duplicate category id `chest-pain` (first on line 32)"),
-            (with("at_least = 6.0\n", ""), "triage.toml:24: lab concept `potassium-high` has no `at_least`"),
+            (with("at_least = 6.0\n", ""), "triage.toml:24: lab concept `potassium-high` needs one of `at_least` and `at_most`"),
             (with("kind = \"symptom\"", "kind = \"symptom\"\nat_least = 3"), "triage.toml:22: concept `chest-pain`: `at_least` only applies to kind = \"lab\""),
             (with("emergency = \"Call now.\"", "emergency = \"Call now.\"\nemergency = \"x\""), "triage.toml:3: duplicate key"),
             (with("personal = [\"i\", \"my\"]", "personal = [\"i\", \"my\"]\nstaff_actions = [\"put in\"]"), "triage.toml:15: `language.staff_actions` must list single words: `put in`"),

@@ -660,3 +660,49 @@ fn new_cues_and_exclusions_do_not_hide_an_emergency_beside_them() {
         assert_eq!(levels(&triage, text), None, "{text}");
     }
 }
+
+#[test]
+fn a_condition_reaches_over_its_list_but_not_over_a_statement() {
+    let t = shipped();
+    assert_eq!(
+        levels(
+            &t,
+            "The leaflet says ring 999 if you have chest pain, bad breathlessness, fits, or your \
+             fistula stops working. Does that apply to PD?"
+        ),
+        None
+    );
+    assert!(fires(&t, "if I lie down, I can't breathe at all", "breathing"));
+}
+
+#[test]
+fn the_time_of_somebody_named_in_passing_is_not_the_time_of_the_complaint() {
+    let t = shipped();
+    assert!(fires(
+        &t,
+        "dad is talking nonsense and asking for his brother who died years ago",
+        "severe-confusion"
+    ));
+    assert_eq!(level(&t, "dad talked nonsense for a day years ago"), None);
+}
+
+#[test]
+fn a_value_dangerous_when_low_fires_at_or_below_its_threshold() {
+    let t = shipped();
+    assert!(fires(
+        &t,
+        "found him slumped on the sofa and mumbling, sugar 2.1",
+        "severe-hypo"
+    ));
+    assert!(fires(
+        &t,
+        "shivering and hot, bp on the machine says seventy eight over forty",
+        "sepsis"
+    ));
+    for quiet in [
+        "found him slumped on the sofa and mumbling, sugar 6.1, he'd had a few beers",
+        "shivering and hot, bp 128 over 80",
+    ] {
+        assert_ne!(level(&t, quiet), Some(Level::Emergency), "{quiet}");
+    }
+}

@@ -27,6 +27,9 @@ pub(crate) struct Token {
     pub sentence: usize,
     /// Whether a `/` stands right before this token ("190/120", "mmol/l").
     pub after_slash: bool,
+    /// A number joined from words said aloud ("one eighty"), which a further word may
+    /// still extend ("one eighty five").
+    pub spoken: bool,
 }
 
 /// A message split into tokens.
@@ -106,6 +109,7 @@ impl Normaliser {
                 token.clause = clause;
                 token.sentence = sentence;
                 tokens.push(token);
+                join_spoken_number(text, &mut tokens, sentence_start);
                 join_spoken_decimal(&mut tokens, sentence_start);
                 after_slash = false;
                 i = end_i;
@@ -184,9 +188,149 @@ impl Normaliser {
             clause: 0,
             sentence: 0,
             after_slash,
+            spoken: false,
         };
         (i, token)
     }
+}
+
+/// "one eighty", "two twenty over one twenty", "a hundred and ten", "thirty nine": a whole
+/// number said aloud becomes one number token (180, 220 and 120, 110, 39) when its last
+/// word has been read (the sentence's tokens start at `from`). A time stays words: "until
+/// one thirty", "one forty am".
+fn join_spoken_number(text: &str, tokens: &mut Vec<Token>, from: usize) {
+    let same_clause = |a: &Token, b: &Token| a.clause == b.clause;
+    let (joined, value) = match &tokens[from..] {
+        // "thirty nine", "one eighty five"
+        [.., tens, unit]
+            if same_clause(tens, unit)
+                && said_value(tens).is_some_and(|v| v % 10 == 0 && v % 100 >= 20)
+                && said_value(unit).is_some_and(|v| (1..=9).contains(&v))
+                && (tens.spoken || !tens.raw.chars().all(|c| c.is_ascii_digit())) =>
+        {
+            (
+                2,
+                said_value(tens).unwrap_or(0) + said_value(unit).unwrap_or(0),
+            )
+        }
+        // "one hundred", "a hundred"
+        [.., count, hundred] if hundred.raw == "hundred" && same_clause(count, hundred) => {
+            let Some(n) = (count.raw == "a")
+                .then_some(1)
+                .or_else(|| said_value(count).filter(|v| (1..=9).contains(v)))
+            else {
+                return;
+            };
+            (2, n * 100)
+        }
+        // "one hundred and eighty", "a hundred ten"
+        [.., hundreds, and, rest]
+            if and.raw == "and" && is_hundreds(hundreds) && below_hundred(rest).is_some() =>
+        {
+            (
+                3,
+                said_value(hundreds).unwrap_or(0) + below_hundred(rest).unwrap_or(0),
+            )
+        }
+        [.., hundreds, rest] if is_hundreds(hundreds) && below_hundred(rest).is_some() => (
+            2,
+            said_value(hundreds).unwrap_or(0) + below_hundred(rest).unwrap_or(0),
+        ),
+        // "one eighty", "two twenty", "one ten": the hundreds said as a digit.
+        [.., digit, rest]
+            if same_clause(digit, rest)
+                && !digit.spoken
+                && matches!(digit.raw.as_str(), "one" | "two" | "three")
+                && below_hundred(rest).is_some_and(|v| v >= 10)
+                && !rest.spoken
+                && !is_time(text, tokens, digit, rest) =>
+        {
+            (
+                2,
+                said_value(digit).unwrap_or(0) * 100 + below_hundred(rest).unwrap_or(0),
+            )
+        }
+        _ => return,
+    };
+    let end = tokens[tokens.len() - 1].end;
+    tokens.truncate(tokens.len() - joined + 1);
+    let first = tokens.last_mut().expect("the first word is kept");
+    first.raw = value.to_string();
+    first.norm = first.raw.clone();
+    first.number = Some(f64::from(value));
+    first.end = end;
+    first.spoken = true;
+}
+
+/// The value of a number word ("zero" to "ninety") or of a number already joined from words.
+fn said_value(token: &Token) -> Option<u32> {
+    const WORDS: [(&str, u32); 28] = [
+        ("zero", 0),
+        ("one", 1),
+        ("two", 2),
+        ("three", 3),
+        ("four", 4),
+        ("five", 5),
+        ("six", 6),
+        ("seven", 7),
+        ("eight", 8),
+        ("nine", 9),
+        ("ten", 10),
+        ("eleven", 11),
+        ("twelve", 12),
+        ("thirteen", 13),
+        ("fourteen", 14),
+        ("fifteen", 15),
+        ("sixteen", 16),
+        ("seventeen", 17),
+        ("eighteen", 18),
+        ("nineteen", 19),
+        ("twenty", 20),
+        ("thirty", 30),
+        ("forty", 40),
+        ("fifty", 50),
+        ("sixty", 60),
+        ("seventy", 70),
+        ("eighty", 80),
+        ("ninety", 90),
+    ];
+    if token.spoken {
+        return token.number.map(|n| n as u32);
+    }
+    WORDS
+        .iter()
+        .find(|(word, _)| *word == token.raw)
+        .map(|&(_, value)| value)
+}
+
+/// A whole number of hundreds said aloud ("one hundred").
+fn is_hundreds(token: &Token) -> bool {
+    token.spoken && said_value(token).is_some_and(|v| v > 0 && v % 100 == 0)
+}
+
+/// A value from 1 to 99 said aloud ("eighty", "thirty nine").
+fn below_hundred(token: &Token) -> Option<u32> {
+    said_value(token).filter(|v| (1..100).contains(v))
+}
+
+/// Whether "one thirty" is a time: after "until", "since", "by"…, or before "am", "pm",
+/// "o'clock". ("bp one eighty at the clinic this morning" is a reading.)
+fn is_time(text: &str, tokens: &[Token], hour: &Token, minutes: &Token) -> bool {
+    const BEFORE: &[&str] = &["until", "till", "til", "since", "by", "from", "past"];
+    const AFTER: &[&str] = &["am", "pm", "oclock", "o"];
+    let before = tokens
+        .len()
+        .checked_sub(3)
+        .and_then(|at| tokens.get(at))
+        .is_some_and(|t| t.clause == hour.clause && BEFORE.contains(&t.raw.as_str()));
+    let next: String = text[minutes.end..]
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_alphabetic() || *c == '\'')
+        .filter(|c| c.is_alphabetic())
+        .flat_map(char::to_lowercase)
+        .collect();
+    before || AFTER.contains(&next.as_str())
 }
 
 /// "seven point two", "6 dot 8" or "six and a half", as a value is said on the phone,
@@ -416,6 +560,35 @@ mod tests {
         assert!(t.tokens.iter().all(|t| t.number.is_none()));
         let t = n.tokens("the point is two things");
         assert_eq!(t.tokens.len(), 5);
+    }
+
+    #[test]
+    fn a_whole_number_said_aloud_is_one_number() {
+        let n = normaliser();
+        for (text, values) in [
+            ("heart going about one eighty", &[180.0][..]),
+            ("bp two twenty over one twenty", &[220.0, 120.0]),
+            ("pressure was one hundred and ninety five", &[195.0]),
+            ("a hundred and ten pulse", &[110.0]),
+            ("temp thirty nine point five", &[39.5]),
+            ("thirty-nine and shivering", &[39.0]),
+            ("top number one sixty five", &[165.0]),
+        ] {
+            let t = n.tokens(text);
+            let numbers: Vec<f64> = t.tokens.iter().filter_map(|t| t.number).collect();
+            assert_eq!(numbers, values, "{text}");
+        }
+        for text in [
+            "slept until one thirty",
+            "woke at one forty am",
+            "one thirty pm",
+            "one or two glasses",
+            "one, twenty",
+            "I'm one of twenty patients",
+        ] {
+            let t = n.tokens(text);
+            assert!(t.tokens.iter().all(|t| t.number.is_none()), "{text}");
+        }
     }
 
     #[test]
