@@ -672,7 +672,11 @@ fn a_condition_reaches_over_its_list_but_not_over_a_statement() {
         ),
         None
     );
-    assert!(fires(&t, "if I lie down, I can't breathe at all", "breathing"));
+    assert!(fires(
+        &t,
+        "if I lie down, I can't breathe at all",
+        "breathing"
+    ));
 }
 
 #[test]

@@ -15,6 +15,9 @@ pub enum Number {
     /// A share or a rate: "what percentage", "the 5 year survival rate". Only a percentage
     /// or a proportion ("1 in 3", "half") answers it.
     Share,
+    /// How often: "how often", "how frequently". Only a rate ("every 3 months", "twice a
+    /// week", "daily") answers it.
+    Frequency,
 }
 
 impl Number {
@@ -48,8 +51,15 @@ impl Number {
             regex::Regex::new(r"(?i)\bno\s+(?:[a-z]+\s+){0,3}(?:limit|cut-?off)\b")
                 .expect("a valid pattern")
         });
+        static RATE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+            regex::Regex::new(
+                r"(?i)\b(?:every|once|twice|daily|weekly|fortnightly|monthly|yearly|annually|nightly|hourly)\b|\btimes?\s+(?:a|per|each)\b|\b(?:a|per|each)\s+(?:day|night|week|month|year)\b|\b(?:per|each)\s+session\b",
+            )
+            .expect("a valid pattern")
+        });
         let figure = || FIGURE.is_match(&NAMED.replace_all(text, "type"));
         match self {
+            Number::Frequency => RATE.is_match(text),
             Number::Share => SHARE.is_match(text),
             Number::Duration => figure() || TIME.is_match(text),
             Number::Value => figure() || NO_LIMIT.is_match(text),
@@ -214,6 +224,7 @@ pub(super) fn asks_number(ws: &[String]) -> Option<Number> {
             Some(Number::Share)
         }
         "success" if matches!(at(i + 1), "rate" | "rates") => Some(Number::Share),
+        "how" if matches!(at(i + 1), "often" | "frequently") => Some(Number::Frequency),
         "how" if matches!(at(i + 1), "long" | "soon" | "quickly" | "fast") => {
             Some(Number::Duration)
         }

@@ -321,12 +321,34 @@ fn questions_that_ask_for_a_number_are_recognised() {
             "I started taking lisinopril yesterday. Should my blood pressure be normal by now?",
             Number::Duration,
         ),
+        (
+            "how often is EPO injection normally given, weekly or monthly?",
+            Number::Frequency,
+        ),
     ] {
         assert_eq!(
             Message::parse(question).asks_number,
             Some(kind),
             "{question}"
         );
+    }
+}
+
+#[test]
+fn how_often_is_stated_only_as_a_rate() {
+    for stated in [
+        "Most people with diabetes should have these tests at least once a year.",
+        "Hemodialysis is usually done three times a week.",
+        "Check your weight every morning.",
+        "Exchanges are done 4 times each day.",
+    ] {
+        assert!(Number::Frequency.is_stated_in(stated), "{stated}");
+    }
+    for not_stated in [
+        "They are given as an injection under the skin, or into the dialysis line during a session.",
+        "It takes several weeks for the hemoglobin level to rise.",
+    ] {
+        assert!(!Number::Frequency.is_stated_in(not_stated), "{not_stated}");
     }
 }
 
