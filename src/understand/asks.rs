@@ -166,13 +166,35 @@ pub(super) fn asks_amount(ws: &[String]) -> bool {
     })
 }
 
-/// What kind of number a sentence asks for, read clause by clause up to its first question:
+/// Whether a message gives a size ("7mm", "2.8 cm") and asks what it means for passing or
+/// removing the thing measured ("will it pass by itself or need surgery?"): only a size
+/// stated in the passage places it.
+pub(super) fn judges_size(text: &str, question: &[String]) -> bool {
+    static SIZE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?i)\b\d+(?:\.\d+)?\s?(?:mm|cm|millimet\w*|centimet\w*)\b")
+            .expect("a valid pattern")
+    });
+    const JUDGED: &[&str] = &[
+        "pass",
+        "big",
+        "bigger",
+        "large",
+        "surgery",
+        "operation",
+        "lithotripsy",
+        "removed",
+    ];
+    SIZE.is_match(text) && question.iter().any(|w| JUDGED.contains(&w.as_str()))
+}
+
+/// What kind of number a sentence asks for (`value_given`: a subject line gives the value
+/// it asks about, "Urine ACR 42 mg/mmol. Is that normal?"), read clause by clause up to its first question:
 /// in "What tests will I need, how long is the recovery, ...?" the tests are asked first, and
 /// the recovery time is a side question.
-pub(super) fn first_clause_asks_number(sentence: &str) -> Option<Number> {
+pub(super) fn first_clause_asks_number(sentence: &str, value_given: bool) -> Option<Number> {
     for clause in sentence.split(',') {
         let ws = words(clause);
-        if let Some(kind) = asks_number(&ws) {
+        if let Some(kind) = asks_number(&ws, value_given) {
             return Some(kind);
         }
         let first = ws.iter().find(|w| !LEADING.contains(&w.as_str()));
@@ -187,7 +209,7 @@ pub(super) fn first_clause_asks_number(sentence: &str) -> Option<Number> {
 /// many years"), or a value, a count or a limit ("how much", "what level / target / number /
 /// age ...", "what should my HbA1c be", a target, limit or cut-off), or the class a value
 /// falls in ("which category / stage", read off the cut-offs).
-pub(super) fn asks_number(ws: &[String]) -> Option<Number> {
+pub(super) fn asks_number(ws: &[String], value_given: bool) -> Option<Number> {
     const MEASURE: &[&str] = &[
         "level", "levels", "number", "numbers", "target", "range", "value", "reading", "dose",
         "age", "stage", "category", "grade", "band", "average",
@@ -201,6 +223,22 @@ pub(super) fn asks_number(ws: &[String]) -> Option<Number> {
     ];
     const TIME: &[&str] = &[
         "hours", "days", "weeks", "months", "years", "sessions", "times",
+    ];
+    // The bands a value is placed in: only the cut-offs say which.
+    const GRADES: &[&str] = &[
+        "high",
+        "low",
+        "normal",
+        "mild",
+        "mildly",
+        "moderate",
+        "moderately",
+        "severe",
+        "severely",
+        "borderline",
+        "increased",
+        "raised",
+        "elevated",
     ];
     let at = |i: usize| ws.get(i).map_or("", String::as_str);
     let asks = |i: usize, w: &str| match w {
@@ -262,11 +300,19 @@ pub(super) fn asks_number(ws: &[String]) -> Option<Number> {
         // nor whether a state is normal ("3 years on dialysis, is it normal to feel tired").
         "is" | "are" | "isnt"
             if matches!(at(i + 1), "that" | "it" | "this" | "these" | "those")
-                && matches!(at(i + 2), "high" | "low" | "normal")
-                && matches!(at(i + 3), "" | "for")
-                && ws[..i]
-                    .iter()
-                    .any(|w| w.chars().any(|c| c.is_ascii_digit())) =>
+                && GRADES.contains(&at(i + 2))
+                && (matches!(at(i + 3), "" | "for" | "or") || GRADES.contains(&at(i + 3)))
+                && (value_given
+                    || ws[..i]
+                        .iter()
+                        .any(|w| w.chars().any(|c| c.is_ascii_digit()))) =>
+        {
+            Some(Number::Value)
+        }
+        // "ACR 45 mg/g - normal or moderately increased??": which band a value falls in.
+        "or" if GRADES.contains(&at(i.wrapping_sub(1)))
+            && GRADES.contains(&at(i + 1))
+            && (value_given || ws.iter().any(|w| w.chars().any(|c| c.is_ascii_digit()))) =>
         {
             Some(Number::Value)
         }

@@ -4,7 +4,7 @@
 //! not the backstory around it. Pure; knows nothing of the index.
 
 use crate::analyze::{is_stop_word, words};
-use asks::{asks_amount, asks_choice, asks_number, first_clause_asks_number};
+use asks::{asks_amount, asks_choice, asks_number, first_clause_asks_number, judges_size};
 use roles::{
     asks_outright, classify, is_question, judged_at_end, judges_without_verb, COURTESY, JUDGEMENTS,
 };
@@ -241,13 +241,21 @@ impl Message {
             .any(|s| asks_amount(&words(&s.text)));
         // Only the main question counts: a side question ("... and how long will I be in
         // hospital?") is offered on its own after the answer, and judged then.
+        // "Urine ACR 42 mg/mmol. Is that normal?": the value is in the subject line.
+        let value_given = subject.is_some_and(|s| s.text.chars().any(|c| c.is_ascii_digit()));
         let asks_number = questions
             .first()
             .copied()
             .into_iter()
             .chain(subject)
-            .find_map(|s| first_clause_asks_number(&s.text))
-            .or(asks_amount.then_some(Number::Value));
+            .find_map(|s| first_clause_asks_number(&s.text, value_given))
+            .or(asks_amount.then_some(Number::Value))
+            .or_else(|| {
+                questions
+                    .first()
+                    .is_some_and(|q| judges_size(&all, &words(&q.text)))
+                    .then_some(Number::Value)
+            });
         let asks_choice = questions
             .first()
             .copied()
@@ -387,7 +395,7 @@ fn points_back(question: &str) -> bool {
         // the articles cannot give ("how do we arrange dialysis there" is answered the
         // same anywhere). Not the "there" of "is there", "there is", "there are any".
         let place = w == "there"
-            && asks_number(&ws).is_some()
+            && asks_number(&ws, false).is_some()
             && i.checked_sub(1)
                 .is_none_or(|b| !BEFORE_THERE_OF_BEING.contains(&ws[b].as_str()))
             && ws

@@ -295,6 +295,8 @@ fn questions_that_ask_for_a_number_are_recognised() {
         "fistula done 10 days ago - is it ok to wear my watch on that arm",
         "I've been on dialysis 3 years is it normal to feel so tired",
         "is tiredness normal at this stage of kidney disease?",
+        "I have a 5mm stone in my kidney, what foods should I avoid?",
+        "Dialysis tiredness. He puts on 3 kg between sessions. Is this normal for everyone?",
     ] {
         assert_eq!(Message::parse(other).asks_number, None, "{other}");
     }
@@ -324,6 +326,20 @@ fn questions_that_ask_for_a_number_are_recognised() {
         (
             "how often is EPO injection normally given, weekly or monthly?",
             Number::Frequency,
+        ),
+        // Which band a value falls in: only the cut-offs say.
+        (
+            "ACR 45 mg/g - normal or moderately increased??",
+            Number::Value,
+        ),
+        (
+            "Urine ACR 42 mg/mmol. Is that normal, moderately increased or severely increased?",
+            Number::Value,
+        ),
+        // A size and whether it passes: only a size in the passage places it.
+        (
+            "CT shows 7mm stone in ureter. will it pass by itself or need surgery?",
+            Number::Value,
         ),
     ] {
         assert_eq!(
