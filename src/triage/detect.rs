@@ -369,7 +369,105 @@ impl Triage {
                 }
             }
         }
+        self.bare_decimals(tokens, &mut values);
         values
+    }
+
+    /// Values of `bare_decimal` labs: a number with one decimal and no name ("38.7 and a
+    /// horrible ache in my side", "I'm 38.5"), not one a named test already read.
+    fn bare_decimals(&self, tokens: &Tokens, values: &mut Vec<LabValue>) {
+        // What a value said of a person may follow ("I'm 38.5", "he's running 38.2").
+        const BARE_AFTER: &[&str] = &[
+            "im", "i", "am", "hes", "shes", "he", "she", "is", "was", "running", "got", "and",
+            "now", "still", "been", "reading", "of",
+        ];
+        // Units of other measures: "38.5 kg", "6.5 mmol".
+        const OTHER_UNITS: &[&str] = &[
+            "kg", "kilo", "kilos", "kgs", "lb", "lbs", "pounds", "stone", "mmol", "mg", "ml", "l",
+            "g", "umol", "mm", "cm", "dl", "ng", "km", "miles", "percent", "hours", "hrs", "hr",
+            "mins", "minutes", "years", "yrs", "weeks", "days", "litres", "liters",
+        ];
+        const OTHER_TESTS: &[&str] = &[
+            "egfr",
+            "gfr",
+            "creatinine",
+            "creat",
+            "albumin",
+            "weight",
+            "bmi",
+            "hb",
+            "haemoglobin",
+            "hemoglobin",
+            "urea",
+            "acr",
+            "pcr",
+            "phosphate",
+            "phosphorus",
+            "calcium",
+            "sodium",
+            "potassium",
+            "k",
+            "glucose",
+            "sugar",
+            "sugars",
+            "hba1c",
+            "a1c",
+            "cholesterol",
+            "ferritin",
+            "crp",
+            "bun",
+            "uric",
+            "ph",
+            "bicarb",
+            "bicarbonate",
+            "pth",
+            "magnesium",
+            "vitamin",
+            "level",
+        ];
+        let toks = &tokens.tokens;
+        let read: Vec<usize> = values.iter().map(|v| v.hit.focus.0).collect();
+        for (concept, spec) in self.config.concepts.iter().enumerate() {
+            let Some(lab) = spec.lab.as_ref().filter(|l| l.bare_decimal) else {
+                continue;
+            };
+            for (at, token) in toks.iter().enumerate() {
+                let Some(value) = token.number else { continue };
+                let one_decimal = token
+                    .raw
+                    .split_once('.')
+                    .is_some_and(|(_, decimals)| decimals.len() == 1);
+                if !one_decimal || token.after_slash || read.contains(&at) {
+                    continue;
+                }
+                let opens = at == 0 || toks[at - 1].clause != token.clause;
+                let after = at.checked_sub(1).map(|b| &toks[b]).is_some_and(|b| {
+                    b.clause == token.clause && BARE_AFTER.contains(&b.raw.as_str())
+                });
+                // "egfr was 38.5", "albumin is 38.5": a value of another test.
+                let named = (at.saturating_sub(3)..at).any(|b| {
+                    toks[b].clause == token.clause && OTHER_TESTS.contains(&toks[b].raw.as_str())
+                });
+                let other_unit = toks.get(at + 1).is_some_and(|n| {
+                    n.clause == token.clause && OTHER_UNITS.contains(&n.raw.as_str())
+                });
+                if !(opens || after) || other_unit || named {
+                    continue;
+                }
+                if let Some((shown, threshold, met)) = meets(lab, value, None) {
+                    values.push(LabValue {
+                        hit: Hit {
+                            concept,
+                            first: at,
+                            last: at,
+                            focus: (at, at),
+                            value: Some((shown, threshold)),
+                        },
+                        met,
+                    });
+                }
+            }
+        }
     }
 
     /// Durations: the concept's fixed phrases, plus "<quantity> <unit>" within its bounds.

@@ -177,6 +177,7 @@ struct RawConcept {
     second_at_least: Option<Spanned<f64>>,
     plausible: Option<Spanned<Vec<f64>>>,
     bare_pair: Option<Spanned<bool>>,
+    bare_decimal: Option<Spanned<bool>>,
 }
 
 #[derive(Deserialize)]
@@ -430,6 +431,7 @@ impl Checker<'_> {
                 ),
                 ("plausible", raw.plausible.as_ref().map(Spanned::span)),
                 ("bare_pair", raw.bare_pair.as_ref().map(Spanned::span)),
+                ("bare_decimal", raw.bare_decimal.as_ref().map(Spanned::span)),
             ] {
                 forbid(self, present, field, "\"lab\"");
             }
@@ -457,6 +459,7 @@ impl Checker<'_> {
                     second_at_least: raw.second_at_least,
                     plausible: raw.plausible,
                     bare_pair: raw.bare_pair,
+                    bare_decimal: raw.bare_decimal,
                 };
                 Some(self.lab(&id, lab, phrases, span.clone()))
             }
@@ -571,6 +574,7 @@ impl Checker<'_> {
             second_at_least: raw.second_at_least.map(|v| *v.get_ref()),
             plausible,
             bare_pair: raw.bare_pair.is_some_and(|b| *b.get_ref()),
+            bare_decimal: raw.bare_decimal.is_some_and(|b| *b.get_ref()),
         }
     }
 
@@ -713,6 +717,7 @@ struct RawLab {
     second_at_least: Option<Spanned<f64>>,
     plausible: Option<Spanned<Vec<f64>>>,
     bare_pair: Option<Spanned<bool>>,
+    bare_decimal: Option<Spanned<bool>>,
 }
 
 /// Checks phrases: each has a word; `#` only as `#`, `#year` or `#many`; none twice.

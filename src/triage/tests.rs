@@ -710,3 +710,24 @@ fn a_value_dangerous_when_low_fires_at_or_below_its_threshold() {
         assert_ne!(level(&t, quiet), Some(Level::Emergency), "{quiet}");
     }
 }
+
+#[test]
+fn a_temperature_may_stand_without_its_name() {
+    let t = shipped();
+    assert!(fires(
+        &t,
+        "38.7 and a horrible ache in my right side round to my back",
+        "flank-pain-fever"
+    ));
+    assert!(fires(
+        &t,
+        "my son has a tunnelled line for dialysis and he's running 38.2 since teatime",
+        "catheter-fever"
+    ));
+    for quiet in [
+        "my egfr was 38.5 and a horrible ache in my right side round to my back",
+        "weight 38.5 kg, ache in my right side round to my back, is that my kidney?",
+    ] {
+        assert_eq!(level(&t, quiet), None, "{quiet}");
+    }
+}
