@@ -205,8 +205,7 @@ fn join_spoken_number(text: &str, tokens: &mut Vec<Token>, from: usize) {
         [.., tens, unit]
             if same_clause(tens, unit)
                 && said_value(tens).is_some_and(|v| v % 10 == 0 && v % 100 >= 20)
-                && said_value(unit).is_some_and(|v| (1..=9).contains(&v))
-                && (tens.spoken || !tens.raw.chars().all(|c| c.is_ascii_digit())) =>
+                && said_value(unit).is_some_and(|v| (1..=9).contains(&v)) =>
         {
             (
                 2,
@@ -371,30 +370,7 @@ fn spoken_whole(token: &Token) -> Option<f64> {
     if let Some(n) = token.number {
         return (!token.raw.contains('.')).then_some(n);
     }
-    const WORDS: [&str; 21] = [
-        "zero",
-        "one",
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "ten",
-        "eleven",
-        "twelve",
-        "thirteen",
-        "fourteen",
-        "fifteen",
-        "sixteen",
-        "seventeen",
-        "eighteen",
-        "nineteen",
-        "twenty",
-    ];
-    WORDS.iter().position(|w| *w == token.raw).map(|n| n as f64)
+    said_value(token).filter(|n| *n <= 20).map(f64::from)
 }
 
 /// One spoken digit after the point: "0" to "9", "zero"/"oh" to "nine".
