@@ -247,6 +247,13 @@ static COMMON_WORDS: LazyLock<HashMap<&'static str, usize>> = LazyLock::new(|| {
         .collect()
 });
 
+/// Whether a lowercase word is a flag or a body-size unit of a lab report ("2.31 mg/dL H",
+/// "eGFR 29 mL/min/1.73m2 L"): part of how a value is written, never what a question is
+/// about. Units of the value itself ("mmol/L") stay: articles that give figures use them.
+pub fn is_lab_notation(word: &str) -> bool {
+    matches!(word, "h" | "l" | "m2" | "73m2" | "min")
+}
+
 /// Whether a lowercase word is an everyday English word, as opposed to a name (of a
 /// medicine, a rare condition, a place) that a reader would need to look up. An everyday
 /// word's plural or other ending ("reuses", "fillers", "grandsons", "chalky") counts, and so does its

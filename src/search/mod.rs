@@ -23,7 +23,7 @@ pub use build::{build, fingerprint, BuildError, BuildReport, Layout, VECTOR_CACH
 pub use generations::{IndexDir, Manifest};
 pub use rank::{relevance, Evidence};
 
-use crate::analyze::{is_common_word, is_stop_word, synonym_tag, words, Analyzer};
+use crate::analyze::{is_common_word, is_lab_notation, is_stop_word, synonym_tag, words, Analyzer};
 use crate::triage::{Assessment, Level, Triage};
 use crate::understand::{is_courtesy, states_amount, Message, Stage};
 use schema::{Fields, FIELD_BOOSTS};
@@ -615,7 +615,9 @@ impl Engine {
             .collect();
         let mut concepts: Vec<Concept> = Vec::new();
         for tokens in group_concepts(&self.analyzer, &stems) {
-            if concepts.iter().any(|c| c.tokens[0] == tokens[0]) {
+            if concepts.iter().any(|c| c.tokens[0] == tokens[0])
+                || tokens.iter().all(|t| is_lab_notation(t))
+            {
                 continue;
             }
             let corrected_from = corrections

@@ -128,8 +128,9 @@ pub struct LabSpec {
     /// Whether a bare pair of numbers ("210/130") is read as this test.
     pub bare_pair: bool,
     /// Whether a number with one decimal standing alone ("38.7 and a horrible ache", "I'm
-    /// 38.5") is read as this test: at the start of its clause or after one of `between`
-    /// or `bare_after`, and not followed by a unit of another measure.
+    /// 38.5", "she has 38.4 temperature") is read as this test: at the start of its clause,
+    /// after a word such as "I'm" or "running", or before the test's own name, and not
+    /// followed by a unit of another measure.
     pub bare_decimal: bool,
 }
 

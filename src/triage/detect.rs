@@ -427,6 +427,7 @@ impl Triage {
         ];
         let toks = &tokens.tokens;
         let read: Vec<usize> = values.iter().map(|v| v.hit.focus.0).collect();
+        let names = self.lab_names.find(tokens, &self.fillers);
         for (concept, spec) in self.config.concepts.iter().enumerate() {
             let Some(lab) = spec.lab.as_ref().filter(|l| l.bare_decimal) else {
                 continue;
@@ -451,7 +452,11 @@ impl Triage {
                 let other_unit = toks.get(at + 1).is_some_and(|n| {
                     n.clause == token.clause && OTHER_UNITS.contains(&n.raw.as_str())
                 });
-                if !(opens || after) || other_unit || named {
+                // "she has 38.4 temperature": the value before the test's own name.
+                let name_follows = names.iter().any(|n| {
+                    n.owner == concept && n.first == at + 1 && toks[n.first].clause == token.clause
+                });
+                if !(opens || after || name_follows) || other_unit || named {
                     continue;
                 }
                 if let Some((shown, threshold, met)) = meets(lab, value, None) {
@@ -618,7 +623,7 @@ impl Triage {
             )
         };
         let over = cues.resolved.iter().find(|m| {
-            ((later(m) && toks[m.first].clause <= clause + 1) || opens_next(m))
+            ((later(m) && toks[m.first].clause <= clause + 2) || opens_next(m))
                 && !found
                     .iter()
                     .any(|h| complaint(h) && h.first > hit.last && h.first < m.first)

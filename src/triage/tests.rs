@@ -724,6 +724,20 @@ fn a_temperature_may_stand_without_its_name() {
         "my son has a tunnelled line for dialysis and he's running 38.2 since teatime",
         "catheter-fever"
     ));
+    // The value before the name: "has 38.4 temperature".
+    assert!(fires(
+        &t,
+        "my daughter got her kidney 6 weeks ago, she has 38.4 temperature since afternoon",
+        "transplant-fever"
+    ));
+    // A normal reading asked about is no fever.
+    assert_eq!(
+        level(
+            &t,
+            "My temperature is 37.2 after a hot bath, is that a fever for transplant people?"
+        ),
+        None
+    );
     for quiet in [
         "my egfr was 38.5 and a horrible ache in my right side round to my back",
         "weight 38.5 kg, ache in my right side round to my back, is that my kidney?",

@@ -240,7 +240,20 @@ pub(super) fn asks_number(ws: &[String], value_given: bool) -> Option<Number> {
         "raised",
         "elevated",
     ];
+    // What a band is called after its grade: "the severe one", "the mild range".
+    const BAND_NOUNS: &[&str] = &["one", "range", "category", "level", "stage", "kind", "type"];
     let at = |i: usize| ws.get(i).map_or("", String::as_str);
+    // A band named on either side of "or", over a "one" or "range" after it and a "the"
+    // before it: "moderately increased one or the severe one".
+    let grade_before = |i: usize| {
+        let b = i.wrapping_sub(1);
+        GRADES.contains(&at(b))
+            || (BAND_NOUNS.contains(&at(b)) && GRADES.contains(&at(b.wrapping_sub(1))))
+    };
+    let grade_after = |i: usize| {
+        let a = i + 1 + usize::from(matches!(at(i + 1), "the" | "a" | "an"));
+        GRADES.contains(&at(a))
+    };
     let asks = |i: usize, w: &str| match w {
         // "what percentage", "the actual percentage"; not "is that a percentage?".
         "percentage" | "percent"
@@ -309,9 +322,10 @@ pub(super) fn asks_number(ws: &[String], value_given: bool) -> Option<Number> {
         {
             Some(Number::Value)
         }
-        // "ACR 45 mg/g - normal or moderately increased??": which band a value falls in.
-        "or" if GRADES.contains(&at(i.wrapping_sub(1)))
-            && GRADES.contains(&at(i + 1))
+        // "ACR 45 mg/g - normal or moderately increased??", "the moderately increased one
+        // or the severe one": which band a value falls in.
+        "or" if grade_before(i)
+            && grade_after(i)
             && (value_given || ws.iter().any(|w| w.chars().any(|c| c.is_ascii_digit()))) =>
         {
             Some(Number::Value)

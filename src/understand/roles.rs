@@ -217,7 +217,13 @@ const IMPERATIVES: &[&str] = &[
 
 pub(super) fn classify(sentence: &str) -> Role {
     let ws = words(sentence);
-    if ws.iter().all(|w| is_courtesy(w)) {
+    // "Assalam o alaikum": the "o" of a greeting, not a blood group.
+    let joining_o = |i: usize| {
+        ws[i] == "o"
+            && i.checked_sub(1).is_some_and(|b| is_courtesy(&ws[b]))
+            && ws.get(i + 1).is_some_and(|n| is_courtesy(n))
+    };
+    if (0..ws.len()).all(|i| is_courtesy(&ws[i]) || joining_o(i)) {
         return Role::Courtesy;
     }
     if is_question(sentence, &ws) {

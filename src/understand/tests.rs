@@ -75,6 +75,8 @@ fn greetings_in_the_patients_own_language_are_courtesy() {
     );
     assert!(!m.focus.to_lowercase().contains("kumusta"), "{}", m.focus);
     assert!(is_courtesy("assalamu") && is_courtesy("namaste"));
+    assert_eq!(classify("Assalam o alaikum."), Role::Courtesy);
+    assert_ne!(classify("blood group o"), Role::Courtesy);
     assert!(!is_courtesy("salt"));
 }
 
@@ -334,6 +336,10 @@ fn questions_that_ask_for_a_number_are_recognised() {
         ),
         (
             "Urine ACR 42 mg/mmol. Is that normal, moderately increased or severely increased?",
+            Number::Value,
+        ),
+        (
+            "Urine albumin/creatinine ratio 45 mg/g H   is that the moderately increased one or the severe one?",
             Number::Value,
         ),
         // A size and whether it passes: only a size in the passage places it.
