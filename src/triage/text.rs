@@ -93,6 +93,10 @@ impl Normaliser {
 
     /// Splits and normalises a message.
     pub fn tokens<'a>(&self, text: &'a str) -> Tokens<'a> {
+        // Words that carry a clause on over an emoji.
+        const EMOJI_CONTINUES: &[&str] = &[
+            "from", "with", "after", "because", "cause", "cos", "coz", "of", "by", "at", "in",
+        ];
         let mut tokens: Vec<Token> = Vec::new();
         let mut sentences = Vec::new();
         let (mut clause, mut sentence, mut sentence_start) = (0, 0, 0);
@@ -128,6 +132,21 @@ impl Normaliser {
                 '(' if nearest_is_digit(chars[i + 1..].iter().map(|&(_, c)| c)) => {}
                 ')' if nearest_is_digit(chars[..i].iter().rev().map(|&(_, c)| c)) => {}
                 ',' | '(' | ')' | '"' => clause += 1,
+                // In chat an emoji ends a clause as a comma does ("pizza on dialysis days 🍕
+                // also my chest has been really tight"), unless what follows goes on with
+                // it ("lips went totally blue 😂 from a blue raspberry slushie").
+                '\u{1F000}'..='\u{1FAFF}' | '\u{2600}'..='\u{27BF}' => {
+                    let next: String = chars[i + 1..]
+                        .iter()
+                        .map(|&(_, c)| c)
+                        .skip_while(|c| !c.is_alphanumeric())
+                        .take_while(|c| c.is_alphanumeric())
+                        .collect::<String>()
+                        .to_lowercase();
+                    if !EMOJI_CONTINUES.contains(&next.as_str()) {
+                        clause += 1;
+                    }
+                }
                 '/' => after_slash = true,
                 _ => {}
             }
@@ -502,6 +521,12 @@ mod tests {
         assert_eq!(t.sentences, [0..7, 7..8]);
         assert_ne!(t.tokens[2].clause, t.tokens[3].clause);
         assert_eq!(t.show(3, 4), "K+ 6,4");
+        // An emoji ends a clause.
+        let t = n.tokens("pizza ok 🍕 also my chest is tight");
+        assert_ne!(t.tokens[1].clause, t.tokens[2].clause);
+        assert_eq!(t.sentences, [0..7]);
+        let t = n.tokens("lips went blue 😂 from a slushie");
+        assert_eq!(t.tokens[2].clause, t.tokens[3].clause);
     }
 
     #[test]
