@@ -684,15 +684,28 @@ impl Triage {
         // The cue reaches on over a list that continues its clause: "ring 999 if you have
         // chest pain, bad breathlessness, fits, or your fistula stops working". Not over a
         // clause that says who: "if I lie down, I can't breathe".
+        // A dream keeps its own time ("dreamt last night that my chest was being crushed")
+        // unless the dreamer wakes before the complaint: "had a nightmare and woke up with
+        // crushing chest pain", "woke from a bad dream with chest pain" are real.
+        let dreamt =
+            |cue: &Match| (cue.first..=cue.last).any(|at| DREAMS.contains(&toks[at].raw.as_str()));
+        let sentence_start = tokens
+            .sentences
+            .get(toks[hit.first].sentence)
+            .map_or(0, |s| s.start);
+        let woke = (sentence_start..hit.first).any(|at| WAKING.contains(&toks[at].raw.as_str()));
         let cued = cues.hypothetical.iter().any(|cue| {
             let from = toks[cue.first].clause;
+            let dream = dreamt(cue);
             cue.first <= hit.first
                 && toks[cue.first].sentence == toks[hit.first].sentence
                 && (from + 1..=clause).all(|c| is_list_item(toks, c))
-                && !present_in(&|at| {
-                    (from..=clause).contains(&toks[at].clause)
-                        && !CONDITIONAL_PRESENT.contains(&toks[at].raw.as_str())
-                })
+                && !(dream && woke)
+                && (dream
+                    || !present_in(&|at| {
+                        (from..=clause).contains(&toks[at].clause)
+                            && !CONDITIONAL_PRESENT.contains(&toks[at].raw.as_str())
+                    }))
         });
         if cued {
             return true;
@@ -849,6 +862,18 @@ fn is_list_item(toks: &[Token], clause: usize) -> bool {
     let words: Vec<&Token> = toks.iter().filter(|t| t.clause == clause).collect();
     words.len() <= LIST_ITEM_MAX && !words.iter().any(|t| SOMEBODY.contains(&t.raw.as_str()))
 }
+
+/// Words of a dream: what happens in it, at whatever time, did not happen.
+const DREAMS: &[&str] = &[
+    "dreamt",
+    "dreamed",
+    "dream",
+    "dreams",
+    "nightmare",
+    "nightmares",
+];
+/// Words of waking from one.
+const WAKING: &[&str] = &["woke", "woken", "wake", "waking", "awake", "awoke"];
 
 /// Markers of now that tell how things go rather than when: they do not make a condition
 /// real ("if it starts bleeding", "they keep telling me to call if ...").

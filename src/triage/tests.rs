@@ -745,3 +745,30 @@ fn a_temperature_may_stand_without_its_name() {
         assert_eq!(level(&t, quiet), None, "{quiet}");
     }
 }
+
+#[test]
+fn a_dream_keeps_its_own_time() {
+    let t = shipped();
+    assert_eq!(
+        level(
+            &t,
+            "dreamt last night that my chest was being crushed and I couldn't breathe"
+        ),
+        None
+    );
+    assert!(fires(
+        &t,
+        "had a bad dream last night, and now my chest is being crushed and I can't breathe",
+        "chest-pain"
+    ));
+    assert!(fires(
+        &t,
+        "I had a nightmare and woke up with crushing chest pain",
+        "chest-pain"
+    ));
+    assert!(fires(
+        &t,
+        "woke from a bad dream with crushing chest pain",
+        "chest-pain"
+    ));
+}

