@@ -639,6 +639,11 @@ fn new_cues_and_exclusions_do_not_hide_an_emergency_beside_them() {
         "he keeps collapsing the minute he stands up",
         // "never had ... like this" says how new it is, and negates nothing.
         "I've never had chest pain like this before, it's crushing",
+        // A film, old test results and a shock idiom's words beside a real complaint.
+        "I was watching a movie when I got crushing chest pain",
+        "I've got crushing chest pain, my heart tests were fine last month",
+        "I feel like im gonna have a heart attack",
+        "K 6.8 today, last week's was haemolysed",
     ] {
         assert_eq!(level(&triage, text), Some(Level::Emergency), "{text}");
     }
@@ -646,6 +651,9 @@ fn new_cues_and_exclusions_do_not_hide_an_emergency_beside_them() {
         // Residual urine told as usual does not hide urine that stopped.
         "transplant 10 days ago, I still pass a little normally but haven't peed since last night and my new kidney is sore",
         "I got a kidney off my dad 2 yrs ago, temp 38.6 tonight",
+        // An all-clear for the rest of the message is not one for the complaint.
+        "my PD bag is cloudy, all fine otherwise",
+        "no buzz in my fistula, it used to be buzzing strong",
     ] {
         assert!(levels(&triage, text).is_some(), "{text}");
     }
