@@ -599,7 +599,7 @@ impl Triage {
         in_clause || self.resolved_after(hit, found, tokens, cues)
     }
 
-    /// Right after the hit, in its clause or the next, or at the very start of the next
+    /// Right after the hit, in its clause or the next two, or at the very start of the next
     /// sentence ("... didn't know us. Then back to normal."), it is said to be over ("my
     /// speech was slurred, back to normal now"), with no other complaint in between
     /// ("crushing chest pain, the headache went away") and nothing after the hit speaking
