@@ -588,6 +588,12 @@ mod tests {
         let v = decide_on(asked, &retrieval(vec![comparing]));
         assert_eq!(v.decision, Decision::Answer, "{}", v.reason);
 
+        // Working on the same system is no comparison of the two.
+        let mut same_system = listing.clone();
+        same_system.passage = "Both act on the same hormone system.".into();
+        let v = decide_on(asked, &retrieval(vec![same_system]));
+        assert_eq!(v.decision, Decision::Escalate);
+
         // A choice of everyday options is the article's own topic.
         let v = decide_on("pd or hd which is better", &retrieval(vec![listing]));
         assert_eq!(v.decision, Decision::Answer, "{}", v.reason);

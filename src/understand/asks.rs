@@ -375,11 +375,12 @@ pub(super) fn asks_choice(ws: &[String]) -> bool {
             .any(|t| matches!(t[1].as_str(), "or" | "vs" | "versus") && name(&t[0]) && name(&t[2]))
 }
 
-/// Whether a text compares options: "better than", "both work as well", "neither".
+/// Whether a text compares options: "better than", "both work as well", "neither", "the
+/// same as"; not "both act on the same hormone system".
 pub fn compares(text: &str) -> bool {
     static COMPARISON: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         regex::Regex::new(
-            r"(?i)\b(?:than|better|best|worse|worst|compared|comparison|similar|similarly|same|equally|neither|whereas)\b",
+            r"(?i)\b(?:than|better|best|worse|worst|compared|comparison|similar|similarly|same\s+(?:as|way|effect|results?)|equally|neither|whereas)\b",
         )
         .expect("a valid pattern")
     });
