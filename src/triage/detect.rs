@@ -95,6 +95,28 @@ struct LabValue {
     met: bool,
 }
 
+impl LabValue {
+    /// A value of `concept` read from token `first` on, the number(s) at `focus`, as
+    /// `meets` judged it: (the value shown, its threshold, whether it is met).
+    fn new(
+        concept: usize,
+        first: usize,
+        focus: (usize, usize),
+        (shown, threshold, met): (f64, f64, bool),
+    ) -> LabValue {
+        LabValue {
+            hit: Hit {
+                concept,
+                first,
+                last: focus.1,
+                focus,
+                value: Some((shown, threshold)),
+            },
+            met,
+        }
+    }
+}
+
 /// The cue phrases found in one message, exceptions removed.
 struct Cues {
     negation: Vec<Match>,
@@ -322,17 +344,8 @@ impl Triage {
             while at < toks.len() && toks[at].clause == toks[name.last].clause {
                 if let Some(value) = toks[at].number {
                     let (second, end) = second_value(tokens, at);
-                    if let Some((shown, threshold, met)) = meets(lab, value, second) {
-                        values.push(LabValue {
-                            hit: Hit {
-                                concept: name.owner,
-                                first: name.first,
-                                last: end,
-                                focus: (at, end),
-                                value: Some((shown, threshold)),
-                            },
-                            met,
-                        });
+                    if let Some(judged) = meets(lab, value, second) {
+                        values.push(LabValue::new(name.owner, name.first, (at, end), judged));
                     }
                     at = end + 1;
                     continue;
@@ -355,17 +368,8 @@ impl Triage {
                 else {
                     continue;
                 };
-                if let Some((shown, threshold, true)) = meets(lab, value, Some(second)) {
-                    values.push(LabValue {
-                        hit: Hit {
-                            concept,
-                            first: at,
-                            last: end,
-                            focus: (at, end),
-                            value: Some((shown, threshold)),
-                        },
-                        met: true,
-                    });
+                if let Some(judged @ (_, _, true)) = meets(lab, value, Some(second)) {
+                    values.push(LabValue::new(concept, at, (at, end), judged));
                 }
             }
         }
@@ -459,17 +463,8 @@ impl Triage {
                 if !(opens || after || name_follows) || other_unit || named {
                     continue;
                 }
-                if let Some((shown, threshold, met)) = meets(lab, value, None) {
-                    values.push(LabValue {
-                        hit: Hit {
-                            concept,
-                            first: at,
-                            last: at,
-                            focus: (at, at),
-                            value: Some((shown, threshold)),
-                        },
-                        met,
-                    });
+                if let Some(judged) = meets(lab, value, None) {
+                    values.push(LabValue::new(concept, at, (at, at), judged));
                 }
             }
         }
